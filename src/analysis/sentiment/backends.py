@@ -61,6 +61,9 @@ class VaderFr:
         return frame.astype(np.float32)
 
 
+#: The backend ``analysis annotate`` uses unless ``--sentiment`` says otherwise.
+DEFAULT_BACKEND = "vader-fr"
+
 _REGISTRY: dict[str, Callable[[str], SentimentBackend]] = {
     "vader-fr": lambda _arg: VaderFr(),
 }
