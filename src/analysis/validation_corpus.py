@@ -1,0 +1,241 @@
+"""Corpus access for validation work: sampling documents to label, joining labels with texts.
+
+Labels are stored keyed by article URL, never with the text (the texts belong to their
+publishers). At evaluation time they are joined with a corpus given as:
+
+- ``corpus.parquet`` written by ``analysis ingest`` (preferred), or a processed directory
+  holding it;
+- a directory of RSS 2.0 snapshot files (``*.xml``), read by :func:`read_rss_dir`, a small
+  stand-alone reader kept so that the validation sets can be checked without a full ingest.
+
+Both give the same columns: ``doc_id, date, source, section, title, text, url``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+import xml.etree.ElementTree as ET
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.ids import make_doc_id, normalize_url
+
+CORPUS_COLUMNS = ["doc_id", "date", "source", "section", "title", "text", "url"]
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _clean(value: str | None) -> str:
+    if not value:
+        return ""
+    return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", value))).strip()
+
+
+def read_rss_dir(root: str | Path) -> pd.DataFrame:
+    """Read every RSS 2.0 file under ``root``; one row per unique link (first listing kept).
+
+    Items without a link or a lead are skipped and counted on stderr; English-language items
+    (``/en/`` or ``le-monde-in-english`` in the link) are left out, as ingestion does.
+
+    Args:
+        root: a directory searched recursively for ``*.xml``.
+
+    Returns:
+        DataFrame with :data:`CORPUS_COLUMNS`, sorted by date then doc_id.
+    """
+    root = Path(root)
+    files = sorted(root.rglob("*.xml"))
+    if not files:
+        raise FileNotFoundError(f"{root}: no *.xml RSS files found")
+    rows: dict[str, dict] = {}
+    problems: dict[str, int] = {}
+    for path in files:
+        try:
+            tree = ET.parse(path)
+        except ET.ParseError as exc:
+            print(f"{path}: unparsable RSS file skipped ({exc})", file=sys.stderr)
+            continue
+        channel = tree.getroot().find("channel")
+        if channel is None:
+            continue
+        source = _clean(channel.findtext("title")) or "unknown"
+        section = path.stem
+        for item in channel.iterfind("item"):
+            link = (item.findtext("link") or item.findtext("guid") or "").strip()
+            text = _clean(item.findtext("description"))
+            if not link:
+                problems["no link"] = problems.get("no link", 0) + 1
+                continue
+            if "/en/" in link or "le-monde-in-english" in link:
+                problems["English-language item"] = problems.get("English-language item", 0) + 1
+                continue
+            if not text:
+                problems["empty lead"] = problems.get("empty lead", 0) + 1
+                continue
+            key = normalize_url(link)
+            if key in rows:
+                continue
+            try:
+                date = pd.Timestamp(parsedate_to_datetime(item.findtext("pubDate") or "")).tz_convert("UTC")
+            except (TypeError, ValueError):
+                date = pd.NaT
+            rows[key] = {
+                "doc_id": make_doc_id(url=link),
+                "date": date,
+                "source": "Le Monde" if "Le Monde" in source else source,
+                "section": section,
+                "title": _clean(item.findtext("title")),
+                "text": text,
+                "url": link,
+            }
+    for reason, count in sorted(problems.items()):
+        print(f"{root}: {count} item(s) skipped: {reason}", file=sys.stderr)
+    frame = pd.DataFrame(list(rows.values()), columns=CORPUS_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"], utc=True)
+    return frame.sort_values(["date", "doc_id"], kind="stable").reset_index(drop=True)
+
+
+def load_corpus(path: str | Path) -> pd.DataFrame:
+    """Load a corpus from ``corpus.parquet``, a processed directory, or an RSS directory.
+
+    Raises:
+        FileNotFoundError: when ``path`` is none of these.
+    """
+    path = Path(path)
+    if path.is_file() and path.suffix == ".parquet":
+        frame = pd.read_parquet(path)
+    elif path.is_dir() and (path / "corpus.parquet").is_file():
+        frame = pd.read_parquet(path / "corpus.parquet")
+    elif path.is_dir():
+        frame = read_rss_dir(path)
+    else:
+        raise FileNotFoundError(f"{path}: expected corpus.parquet, a processed directory holding it, or a directory of RSS files")
+    missing = {"doc_id", "text", "url"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"{path}: corpus lacks column(s) {sorted(missing)}")
+    for column in CORPUS_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = pd.NA
+    return frame
+
+
+def join_by_url(labels: pd.DataFrame, corpus: pd.DataFrame, *, source: str = "labels") -> pd.DataFrame:
+    """Attach ``text`` (and title, date) to URL-keyed labels; report URLs not in the corpus.
+
+    Rows whose URL is missing from the corpus are dropped with a message on stderr naming them,
+    never silently.
+    """
+    if "url" not in labels.columns:
+        raise ValueError(f"{source}: no 'url' column to join with the corpus")
+    index = corpus.dropna(subset=["url"]).copy()
+    index["_key"] = index["url"].map(normalize_url)
+    index = index.drop_duplicates("_key")[["_key", "doc_id", "date", "title", "text"]]
+    keyed = labels.copy()
+    keyed["_key"] = keyed["url"].map(normalize_url)
+    keyed = keyed.drop(columns=[c for c in ("text", "doc_id", "date", "title") if c in keyed.columns])
+    merged = keyed.merge(index, on="_key", how="left")
+    lost = merged["text"].isna()
+    if lost.any():
+        for url in merged.loc[lost, "url"].head(10):
+            print(f"{source}: URL not found in the corpus, label skipped: {url}", file=sys.stderr)
+        print(f"{source}: {int(lost.sum())} of {len(merged)} labelled URL(s) not in the corpus", file=sys.stderr)
+    return merged.loc[~lost].drop(columns="_key").reset_index(drop=True)
+
+
+def _allocate(sizes: pd.Series, n: int) -> pd.Series:
+    """Proportional allocation of ``n`` over strata (largest remainder, ties by stratum order)."""
+    n = min(n, int(sizes.sum()))
+    exact = sizes / sizes.sum() * n
+    alloc = exact.astype(int)
+    remainder = (exact - alloc).sort_values(ascending=False, kind="stable")
+    for key in remainder.index[: n - int(alloc.sum())]:
+        alloc[key] += 1
+    # never more than a stratum holds; give the excess to strata with room, in order
+    excess = int((alloc - sizes).clip(lower=0).sum())
+    alloc = alloc.clip(upper=sizes)
+    for key in sizes.index:
+        if excess == 0:
+            break
+        room = int(sizes[key] - alloc[key])
+        take = min(room, excess)
+        alloc[key] += take
+        excess -= take
+    return alloc
+
+
+def draw_sample(
+    corpus: pd.DataFrame,
+    *,
+    n: int = 200,
+    stratify: str | None = "month",
+    unit: str = "document",
+    seed: int = 20220224,
+    match: str | None = None,
+    match_share: float = 0.75,
+) -> pd.DataFrame:
+    """Draw a seeded, stratified sample of documents (or sentences) for hand-labelling.
+
+    Args:
+        corpus: rows with at least ``doc_id, date, source, url, text``.
+        n: sample size (fewer if the corpus is smaller).
+        stratify: ``"month"``, ``"source"`` or None; sizes are proportional to the strata
+            (largest-remainder rounding).
+        unit: ``"document"`` or ``"sentence"`` (sentences split by
+            :func:`analysis.sentiment.lexicon.split_sentences`; ``sent_id`` added).
+        seed: random seed; the same inputs and seed give the same sample.
+        match: optional regular expression (case-insensitive, searched in title + text); within
+            each stratum about ``match_share`` of the draws come from matching rows.
+        match_share: see ``match``.
+
+    Returns:
+        The sample with ``doc_id, date, source, url, text`` (+ ``sent_id``) and an empty
+        ``label`` column, ordered by stratum then date.
+    """
+    if unit not in ("document", "sentence"):
+        raise ValueError(f"unit must be 'document' or 'sentence', not {unit!r}")
+    frame = corpus.copy()
+    if unit == "sentence":
+        from analysis.sentiment.lexicon import split_sentences
+
+        frame["sent_id"] = [list(range(len(split_sentences(t)))) for t in frame["text"]]
+        frame["text"] = [split_sentences(t) for t in frame["text"]]
+        frame = frame.explode(["sent_id", "text"]).dropna(subset=["text"]).reset_index(drop=True)
+    if stratify == "month":
+        frame["_stratum"] = pd.to_datetime(frame["date"], utc=True).dt.strftime("%Y-%m").fillna("unknown")
+    elif stratify == "source":
+        frame["_stratum"] = frame["source"].astype("str").fillna("unknown")
+    elif stratify is None:
+        frame["_stratum"] = "all"
+    else:
+        raise ValueError(f"stratify must be 'month', 'source' or None, not {stratify!r}")
+    if match:
+        haystack = frame.get("title", pd.Series("", index=frame.index)).fillna("").astype(str) + " " + frame["text"].astype(str)
+        frame["_match"] = haystack.str.contains(match, case=False, regex=True)
+    else:
+        frame["_match"] = False
+    rng = __import__("numpy").random.default_rng(seed)
+    sizes = frame.groupby("_stratum", sort=True).size()
+    alloc = _allocate(sizes, n)
+    picked = []
+    for stratum, k in alloc.items():
+        if k == 0:
+            continue
+        rows = frame[frame["_stratum"] == stratum]
+        if match:
+            hit, miss = rows[rows["_match"]], rows[~rows["_match"]]
+            k_hit = min(len(hit), int(round(k * match_share)))
+            k_miss = min(len(miss), k - k_hit)
+            k_hit = min(len(hit), k - k_miss)
+            parts = [hit.iloc[rng.choice(len(hit), k_hit, replace=False)] if k_hit else hit.iloc[:0],
+                     miss.iloc[rng.choice(len(miss), k_miss, replace=False)] if k_miss else miss.iloc[:0]]
+            picked.append(pd.concat(parts))
+        else:
+            picked.append(rows.iloc[rng.choice(len(rows), int(k), replace=False)])
+    out = pd.concat(picked).sort_values(["_stratum", "date", "doc_id"], kind="stable")
+    columns = ["doc_id", "date", "source", "url"] + (["sent_id"] if unit == "sentence" else []) + ["text"]
+    out = out[columns].reset_index(drop=True)
+    out["label"] = ""
+    return out

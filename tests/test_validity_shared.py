@@ -1,0 +1,80 @@
+"""Validity on the shared gold sets and the project's Le Monde validation labels.
+
+Needs ANALYSIS_TEST_DATA (the shared data); skipped with the reason otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.config import PROJ_ROOT
+
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
+
+TONE = PROJ_ROOT / "data" / "validation" / "lemonde-tone.csv"
+ENTITIES = PROJ_ROOT / "data" / "validation" / "lemonde-entities.jsonl"
+
+
+@pytest.fixture(scope="module")
+def lemonde_corpus(lemonde_rss: Path):
+    from analysis.validation_corpus import load_corpus
+
+    return load_corpus(lemonde_rss)
+
+
+@pytest.fixture(scope="module")
+def tone_gold(lemonde_corpus):
+    from analysis.evaluate import load_sentiment_gold
+
+    return load_sentiment_gold(TONE, corpus=lemonde_corpus)
+
+
+def test_tone_labels_all_join_and_are_balanced_by_split(tone_gold):
+    assert len(tone_gold) == 200  # every labelled URL is in the corpus
+    counts = tone_gold.groupby(["split", "label"]).size().unstack()
+    assert (counts.loc["dev"] - counts.loc["test"]).abs().max() <= 1
+
+
+def test_war_fr_beats_vader_on_heldout_lemonde(tone_gold):
+    from analysis.evaluate import evaluate_sentiment
+
+    dev, test = tone_gold[tone_gold["split"] == "dev"], tone_gold[tone_gold["split"] == "test"].reset_index(drop=True)
+    war = evaluate_sentiment("war-fr", test, dev=dev)
+    vader = evaluate_sentiment("vader-fr", test, dev=dev)
+    vader_default = evaluate_sentiment("vader-fr", test, thresholds=(-0.05, 0.05))
+    assert war["macro_f1"] > vader["macro_f1"] + 0.03
+    assert war["macro_f1"] > vader_default["macro_f1"] + 0.08
+    assert war["per_class"]["neutral"]["recall"] > 0.3  # the neutral class exists
+
+
+def test_war_fr_not_worse_than_vader_on_deft(shared_data):
+    from analysis.evaluate import evaluate_sentiment, load_sentiment_gold
+
+    base = shared_data / "gold" / "sentiment" / "deft2017-fr-tweets"
+    test, dev = load_sentiment_gold(base / "val_text.txt"), load_sentiment_gold(base / "train_text.txt")
+    assert len(test) == 324 and len(dev) == 1839
+    war = evaluate_sentiment("war-fr", test, dev=dev)
+    vader = evaluate_sentiment("vader-fr", test, dev=dev)
+    assert war["macro_f1"] >= vader["macro_f1"]
+
+
+def test_hipe_reader_on_real_file(shared_data):
+    from analysis.evaluate import read_hipe_tsv
+
+    path = shared_data / "gold" / "ner" / "hipe2022-fr" / "HIPE-2022-v2.1-newseye-dev-fr.tsv"
+    docs = read_hipe_tsv(path)
+    assert len(docs) == 35
+    # B- tags in the file: 293 PER, 335 LOC, 113 ORG, 11 HumanProd (counted with awk)
+    labels = [s[2] for d in docs for s in d.spans]
+    assert (labels.count("PER"), labels.count("LOC"), labels.count("ORG"), labels.count("MISC")) == (293, 335, 113, 11)
+    assert all(d.text[s:e].strip() == d.text[s:e] and e > s for d in docs for s, e, _ in d.spans)
+
+
+def test_lemonde_entity_gold_anchors(lemonde_corpus, capsys):
+    from analysis.evaluate import load_ner_gold
+
+    docs = load_ner_gold(ENTITIES, corpus=lemonde_corpus)
+    assert len(docs) == 60 and sum(len(d.spans) for d in docs) == 120
+    assert "skipped" not in capsys.readouterr().err
