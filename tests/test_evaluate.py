@@ -20,11 +20,12 @@ from analysis.evaluate import (
     load_ner_gold,
     load_sentiment_gold,
     ner_metrics,
+    paired_bootstrap_macro_f1,
     predict_labels,
     read_hipe_tsv,
     sentiment_metrics,
 )
-from analysis.validation_corpus import draw_sample, join_by_url
+from analysis.validation_corpus import draw_sample, join_by_url, stratified_split
 
 
 # ---------------------------------------------------------------- sentiment metrics
@@ -204,6 +205,44 @@ def test_draw_sample_seeded_and_stratified():
     assert "sent_id" in sentences.columns and sentences["text"].str.startswith("Phrase").all()
 
 
+def test_draw_sample_excludes_labelled_urls():
+    corpus = _corpus()
+    first = draw_sample(corpus, n=30, stratify="month", seed=7)
+    # the excluded URLs are written differently (trailing slash, upper-case host): normalised
+    excluded = [u.replace("example.org", "EXAMPLE.org") + "/" for u in first["url"]]
+    second = draw_sample(corpus, n=60, stratify="month", seed=7, exclude_urls=excluded)
+    assert len(second) == 60 and not set(second["doc_id"]) & set(first["doc_id"])
+    # everything left is drawn when n exceeds what remains
+    rest = draw_sample(corpus, n=500, stratify="month", seed=7, exclude_urls=first["url"])
+    assert len(rest) == len(corpus) - 30
+
+
+def test_stratified_split_balances_each_stratum():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"label": rng.choice(["negative", "neutral", "positive"], 101), "draw": rng.choice(["a", "b"], 101)})
+    split = stratified_split(frame, by=("draw", "label"), seed=5)
+    assert set(split) == {"dev", "test"} and split.index.equals(frame.index)
+    table = pd.crosstab([frame["draw"], frame["label"]], split)
+    assert ((table["dev"] - table["test"]).abs() <= 1).all()
+    assert abs(int((split == "dev").sum()) - int((split == "test").sum())) <= 1
+    assert split.equals(stratified_split(frame, by=("draw", "label"), seed=5))
+    assert not split.equals(stratified_split(frame, by=("draw", "label"), seed=6))
+
+
+def test_paired_bootstrap_difference_and_interval():
+    y = np.array(["negative"] * 10 + ["neutral"] * 10 + ["positive"] * 10)
+    worse = y.copy()
+    worse[[0, 1, 10, 11, 20, 21]] = ["neutral", "positive", "negative", "positive", "negative", "neutral"]
+    r = paired_bootstrap_macro_f1(y, worse, y, n_boot=300, seed=1)
+    # hand: every class has tp 8, fp 2, fn 2 -> F1 0.8 for "worse"; 1.0 for the perfect one
+    assert r["diff"] == pytest.approx(0.2)
+    assert 0 < r["ci_low"] <= 0.2 <= r["ci_high"] and r["p_not_better"] == 0.0
+    swapped = paired_bootstrap_macro_f1(y, y, worse, n_boot=300, seed=1)
+    assert swapped["ci_low"] == pytest.approx(-r["ci_high"]) and swapped["p_not_better"] == 1.0
+    with pytest.raises(ValueError, match="equal lengths"):
+        paired_bootstrap_macro_f1(y, y[:5], y)
+
+
 def test_join_by_url_reports_missing(capsys):
     corpus = _corpus(6)
     labels = pd.DataFrame({"url": ["https://example.org/1", "https://example.org/99"], "label": ["neutral", "negative"]})
@@ -253,6 +292,27 @@ def test_cli_sample(tmp_path, capsys):
     assert main(["sample", "--corpus", str(corpus), "--n", "12", "--stratify", "source", "--out", str(out)]) == 0
     sample = pd.read_csv(out)
     assert len(sample) == 12 and sample["source"].value_counts().tolist() == [4, 4, 4]
+    out2 = tmp_path / "sample2.csv"
+    assert main(["sample", "--corpus", str(corpus), "--n", "12", "--exclude", str(out), "--out", str(out2)]) == 0
+    assert not set(pd.read_csv(out2)["url"]) & set(sample["url"])
+    bad = tmp_path / "no-url.csv"
+    bad.write_text("label\nneutral\n", encoding="utf-8")
+    assert main(["sample", "--corpus", str(corpus), "--n", "3", "--exclude", str(bad), "--out", str(out2)]) == 2
+    err = capsys.readouterr().err
+    assert "no-url.csv" in err and "no 'url' column" in err
+
+
+def test_cli_evaluate_bootstrap(synthetic_gold, tmp_path, capsys):
+    lex, gold = synthetic_gold
+    weak = tmp_path / "synthetic-weak.tsv"
+    weak.write_text("bon\t2\nnul\t-3\n", encoding="utf-8")  # misses "super" and "mauvais"
+    assert main(["evaluate", "sentiment", str(gold), "--backend", f"lexicon:{weak}", "--backend", f"lexicon:{lex}",
+                 "--bootstrap", "200", "--json"]) == 0
+    first, second = json.loads(capsys.readouterr().out)
+    assert "predictions" not in first and "bootstrap_vs_first" not in first
+    boot = second["bootstrap_vs_first"]
+    assert boot["diff"] == pytest.approx(second["macro_f1"] - first["macro_f1"]) and boot["diff"] > 0
+    assert boot["ci_low"] <= boot["diff"] <= boot["ci_high"] and boot["versus"] == f"lexicon:{weak}"
 
 
 def test_cli_evaluate_errors_are_clear(tmp_path, capsys):

@@ -61,6 +61,50 @@ def test_negation_flips(scorer, text):
     assert value["neg"] == pytest.approx(NEGATION_SCALAR * (2.0 if "bon" in text else 2.0))
 
 
+def test_negated_negative_is_damped_not_flipped(scorer):
+    # "sans guerre": the negative word keeps its sign, at half VADER's negation weight
+    assert scorer.score_one("sans guerre")["neg"] == pytest.approx(-3.0 * -NEGATION_SCALAR * 0.5)
+    flip = LexiconScorer(LEX, negated_negative="flip")
+    assert flip.score_one("sans guerre")["pos"] == pytest.approx(-3.0 * NEGATION_SCALAR)
+
+
+@pytest.mark.parametrize("text", ["Aucun des deux n'a été bon.", "Personne n'est bon.", "Rien n'est bon."])
+def test_negative_subject_makes_ne_negative(scorer, text):
+    assert scorer.score_one(text)["neg"] == pytest.approx(NEGATION_SCALAR * 2.0)
+
+
+def test_ne_without_particle_or_subject_is_not_negation(scorer):
+    # "ne" alone (explétif, "avant qu'il ne soit") does not negate
+    assert scorer.score_one("avant qu'il ne soit bon")["pos"] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("text", ["Il refuse de rendre l'espoir.", "faute d'espoir", "le manque d'espoir", "Ils renoncent à l'espoir."])
+def test_refusal_and_lack_negate_what_follows(scorer, text):
+    value = scorer.score_one(text)
+    assert value["pos"] == 0.0 and value["neg"] == pytest.approx(NEGATION_SCALAR * 2.0)
+
+
+def test_en_depit_de_is_concessive(scorer):
+    value = scorer.score_one("En dépit de la guerre, c'est bon")
+    assert value["neg"] == pytest.approx(-3.0 * 0.5) and value["pos"] == pytest.approx(2.0)
+
+
+def test_titlecase_words_inside_a_sentence_are_names(scorer):
+    # "Bon" inside the sentence names something (a place, a work): skipped; at the start it counts
+    assert scorer.score_one("Ils vivent à Bon Repos.")["n_hits"] == 0
+    assert scorer.score_one("Bon, la guerre continue.")["pos"] == pytest.approx(2.0)
+    assert scorer.score_one("« Bon » dit-il")["pos"] == pytest.approx(2.0)  # quote-initial
+    assert scorer.score_one("C'est BON")["pos"] == pytest.approx(2.0)  # capitals: emphasis, not a name
+    assert LexiconScorer(LEX, names="score").score_one("Ils vivent à Bon Repos.")["pos"] == pytest.approx(2.0)
+
+
+def test_tokenize_keep_case_is_aligned_with_lower_case():
+    text = "L’Armée populaire de Libération n’a pas reculé à Kharkiv-Est."
+    raw = tokenize(text, keep_case=True)
+    assert [t.lower() for t in raw] == tokenize(text)
+    assert raw[:3] == ["l'", "Armée", "populaire"]
+
+
 def test_plus_alone_is_not_a_negator(scorer):
     # vader-fr treats "plus" as a negator; here "plus de guerre" stays negative
     assert scorer.score_one("Il y a plus de guerre.")["compound"] == pytest.approx(vader_norm(-3.0))

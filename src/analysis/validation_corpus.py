@@ -18,6 +18,7 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -175,6 +176,7 @@ def draw_sample(
     seed: int = 20220224,
     match: str | None = None,
     match_share: float = 0.75,
+    exclude_urls: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Draw a seeded, stratified sample of documents (or sentences) for hand-labelling.
 
@@ -189,6 +191,9 @@ def draw_sample(
         match: optional regular expression (case-insensitive, searched in title + text); within
             each stratum about ``match_share`` of the draws come from matching rows.
         match_share: see ``match``.
+        exclude_urls: URLs never to draw (e.g. documents already labelled), compared after
+            :func:`analysis.ids.normalize_url`; removed before the strata are sized, so a
+            second draw with another seed adds new documents only.
 
     Returns:
         The sample with ``doc_id, date, source, url, text`` (+ ``sent_id``) and an empty
@@ -197,6 +202,9 @@ def draw_sample(
     if unit not in ("document", "sentence"):
         raise ValueError(f"unit must be 'document' or 'sentence', not {unit!r}")
     frame = corpus.copy()
+    if exclude_urls is not None:
+        excluded = {normalize_url(u) for u in exclude_urls if isinstance(u, str) and u}
+        frame = frame[~frame["url"].map(lambda u: normalize_url(u) if isinstance(u, str) else "").isin(excluded)]
     if unit == "sentence":
         from analysis.sentiment.lexicon import split_sentences
 
@@ -238,4 +246,51 @@ def draw_sample(
     columns = ["doc_id", "date", "source", "url"] + (["sent_id"] if unit == "sentence" else []) + ["text"]
     out = out[columns].reset_index(drop=True)
     out["label"] = ""
+    return out
+
+
+def stratified_split(
+    labels: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("label",),
+    seed: int = 20220224,
+    names: tuple[str, str] = ("dev", "test"),
+) -> pd.Series:
+    """Assign each labelled row to one of two halves, balanced within each stratum.
+
+    Rows are grouped by the ``by`` columns (in sorted group order); within a group they are
+    shuffled with ``numpy.random.default_rng(seed)`` and dealt alternately to the two halves.
+    The first row of each group goes to whichever half is currently smaller (ties: the first
+    name), so odd-sized groups do not all favour the same half.
+
+    Args:
+        labels: the labelled rows (any index).
+        by: stratum columns, e.g. ``("draw", "label")``.
+        seed: random seed; same rows and seed, same split.
+        names: the two split names.
+
+    Returns:
+        A Series of split names aligned with ``labels.index``.
+
+    Example:
+        >>> frame = pd.DataFrame({"label": ["negative"] * 4 + ["positive"] * 3})
+        >>> split = stratified_split(frame, seed=1)
+        >>> split.value_counts().sort_index().tolist()
+        [4, 3]
+        >>> pd.crosstab(frame["label"], split).to_numpy().tolist()
+        [[2, 2], [2, 1]]
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    out = pd.Series("", index=labels.index, dtype="str")
+    counts = {names[0]: 0, names[1]: 0}
+    for _, group in labels.groupby(list(by), sort=True):
+        order = group.index.to_numpy()[rng.permutation(len(group))]
+        first = names[0] if counts[names[0]] <= counts[names[1]] else names[1]
+        second = names[1] if first == names[0] else names[0]
+        for k, idx in enumerate(order):
+            name = first if k % 2 == 0 else second
+            out.loc[idx] = name
+            counts[name] += 1
     return out

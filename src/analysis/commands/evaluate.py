@@ -1,6 +1,6 @@
 """``analysis evaluate``: measure tone backends and NER against gold labels.
 
-    analysis evaluate sentiment LABELS [--backend B ...] [--dev DEV] [--corpus PATH] [--json]
+    analysis evaluate sentiment LABELS [--backend B ...] [--dev DEV] [--corpus PATH] [--bootstrap N] [--json]
     analysis evaluate ner GOLD [GOLD ...] [--model M] [--no-gazetteer | --both] [--corpus PATH] [--limit N] [--json]
 """
 
@@ -29,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="document tone = mean of sentence scores (default, as in the annotation tables) or the text scored whole")
     sent.add_argument("--thresholds", help="fixed 'LO,HI' cut-offs instead of choosing them on dev")
     sent.add_argument("--limit", type=int, help="only the first N test rows (quick checks)")
+    sent.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                      help="paired bootstrap (N resamples, seeded) of each backend's macro-F1 minus the first backend's")
     sent.add_argument("--json", action="store_true", help="print the metrics as JSON")
     sent.set_defaults(func=run_sentiment)
 
@@ -96,6 +98,22 @@ def run_sentiment(args: argparse.Namespace) -> int:
         if not args.json:
             print(format_sentiment_report(result))
             print()
+    if args.bootstrap and len(results) > 1:
+        from analysis.config import SEED
+        from analysis.evaluate import paired_bootstrap_macro_f1
+
+        base = results[0]
+        for result in results[1:]:
+            boot = paired_bootstrap_macro_f1(test["label"].tolist(), base["predictions"], result["predictions"],
+                                             classes=base["labels"], n_boot=args.bootstrap, seed=SEED)
+            boot["versus"] = base["backend"]
+            result["bootstrap_vs_first"] = boot
+            if not args.json:
+                print(f"{result['backend']} - {base['backend']}: macro-F1 difference {boot['diff']:+.3f}, "
+                      f"95% CI [{boot['ci_low']:+.3f}, {boot['ci_high']:+.3f}] (paired bootstrap, {boot['n_boot']} resamples, "
+                      f"seed {boot['seed']}; not better in {boot['p_not_better']:.1%} of resamples)")
+    for result in results:
+        result.pop("predictions", None)
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     return 0

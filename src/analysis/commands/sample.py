@@ -1,7 +1,8 @@
 """``analysis sample``: a seeded, stratified sample of documents or sentences to hand-label.
 
     analysis sample [--processed DIR | --corpus PATH] --n 200 [--stratify month|source|none]
-                    [--unit document|sentence] [--seed N] [--match REGEX] --out sample.csv
+                    [--unit document|sentence] [--seed N] [--match REGEX] [--exclude LABELS.csv]
+                    --out sample.csv
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--match-share", type=float, default=0.75, help="share of each stratum drawn from --match rows (default 0.75)")
     parser.add_argument("--from", dest="date_from", help="keep documents dated on or after this day (YYYY-MM-DD)")
     parser.add_argument("--to", dest="date_to", help="keep documents dated before this day (YYYY-MM-DD)")
+    parser.add_argument("--exclude", action="append", metavar="CSV",
+                        help="CSV with a 'url' column (e.g. labels already made): never draw these documents; repeatable")
     parser.add_argument("--out", required=True, help="CSV to write (doc_id, date, source, url, text, label)")
     parser.set_defaults(func=run)
 
@@ -46,8 +49,20 @@ def run(args: argparse.Namespace) -> int:
         dates = dates.loc[corpus.index]
     if args.date_to:
         corpus = corpus[dates < pd.Timestamp(args.date_to, tz="UTC")]
+    excluded: list[str] = []
+    for path in args.exclude or []:
+        try:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (FileNotFoundError, pd.errors.ParserError) as exc:
+            print(f"error: --exclude {path}: {exc}", file=sys.stderr)
+            return 2
+        if "url" not in table.columns:
+            print(f"error: --exclude {path}: no 'url' column (columns: {list(table.columns)})", file=sys.stderr)
+            return 2
+        excluded.extend(table["url"].tolist())
     sample = draw_sample(corpus, n=args.n, stratify=None if args.stratify == "none" else args.stratify, unit=args.unit,
-                         seed=args.seed, match=args.match, match_share=args.match_share)
+                         seed=args.seed, match=args.match, match_share=args.match_share,
+                         exclude_urls=excluded if args.exclude else None)
     with atomic_path(args.out) as tmp:
         sample.to_csv(tmp, index=False)
     print(f"{len(sample)} {args.unit}s sampled from {len(corpus)} documents -> {args.out}", file=sys.stderr)

@@ -17,16 +17,24 @@ Lexicon files are UTF-8 TSV, one entry a line::
 
 Rules (sentence by sentence):
 
-- **negation** flips and damps a valence (x -0.74, VADER's constant): ``ne``/``n'`` followed
-  by ``pas``, ``plus``, ``jamais``, ``rien``, ``personne``, ``guère``, ``point``, ``aucun``
-  negates from ``ne`` up to three words after the particle (``ne soutient pas``, ``n'est pas
-  satisfaisant``); ``sans``, ``aucun(e)``, ``ni``, ``nullement`` and a bare ``pas`` negate the
-  next three words. ``plus`` alone ("plus de morts", "de plus") is **not** a negator.
+- **negation**: ``ne``/``n'`` followed by ``pas``, ``plus``, ``jamais``, ``rien``,
+  ``personne``, ``guère``, ``point``, ``aucun`` negates from ``ne`` up to three words after the
+  particle (``ne soutient pas``, ``n'est pas satisfaisant``); ``aucun``/``personne``/``rien``/
+  ``nul`` as subject make a following ``ne`` negative without a particle ("aucun des deux n'a
+  convaincu"); ``sans``, ``aucun(e)``, ``ni``, ``nullement``, a bare ``pas`` and refusal or
+  lack (``refuse de``, ``renonce à``, ``faute de``, ``absence de``, ``manque de``) negate the
+  next three words. ``plus`` alone ("plus de morts", "de plus") is **not** a negator. A negated
+  positive word turns negative (x -0.74, VADER's constant); a negated negative word is damped
+  (x 0.37) rather than flipped, since "refuse de condamner l'attaque" is not good news
+  (``negated_negative="flip"`` restores VADER's behaviour).
+- **names**: a Titlecase word that does not open the sentence or a quotation is part of a name
+  ("Armée du salut", "Grande Guerre patriotique") and is not scored (``names="score"`` turns
+  this off); all-capital words (emphasis, acronyms) are scored.
 - **intensifiers** (``très``, ``extrêmement`` ...) raise, **dampeners** (``peu``,
   ``légèrement`` ...) lower the magnitude of the next lexicon word within two words (±0.293).
 - **contrast**: before ``mais``, ``pourtant``, ``cependant``, ``toutefois``, ``néanmoins``
   valences count half, after them one and a half times; the clause opened by ``malgré``,
-  ``bien que``, ``quoique`` (up to the next comma) counts half.
+  ``bien que``, ``quoique``, ``en dépit de`` (up to the next comma) counts half.
 
 The sentence score is VADER's normalisation ``s / sqrt(s² + 15)`` of the summed valences
 (``compound`` in [-1, 1]); ``pos`` and ``neg`` are the summed positive and negative valences
@@ -45,6 +53,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -72,6 +81,18 @@ BOOSTERS: dict[str, float] = {
     ).split()
 }
 BOOSTERS.update({w: -BOOST for w in "peu légèrement plutôt assez relativement quelque presque guère moins".split()})
+_OPENERS = frozenset({".", "!", "?", "…", "«", '"', "“", "(", ":", "—", "–", "-", ";"})
+#: Words that negate what follows (the next three words) like ``sans``: refusal, lack, absence.
+NEGATING_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split())
+    for p in (
+        "refuse de", "refuse d'", "refusent de", "refusent d'", "refusé de", "refusé d'", "refusant de", "refusant d'",
+        "renonce à", "renoncent à", "renoncé à", "renoncer à",
+        "faute de", "faute d'", "absence de", "absence d'", "manque de", "manque d'", "manquent de", "manquent d'",
+    )
+)
+#: Pronouns that make ``ne``/``n'`` negative without a particle after it ("aucun n'a convaincu").
+NE_SUBJECTS = frozenset({"aucun", "aucune", "personne", "rien", "nul", "nulle"})
 CLAUSE_END = frozenset({",", ";", ":", "(", ")", "«", "»", "—", "–", '"', "“", "”"})
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
@@ -80,25 +101,48 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*|\d+(?:[.,]\d+)*|[^\w\s]", re.U
 _SENT_END = re.compile(r"(?<=[.!?…])\s*[»\"”)]?\s+(?=[«\"“(\u2013\u2014-]?\s*[A-ZÀ-ÖØ-Þ0-9])")
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased word and punctuation tokens; elided words keep their apostrophe (``l'``).
+def tokenize(text: str, *, keep_case: bool = False) -> list[str]:
+    """Word and punctuation tokens (lower-cased unless ``keep_case``); elided words keep their apostrophe (``l'``).
 
     Example:
         >>> tokenize("L’armée n’a pas reculé, cessez-le-feu !")
         ["l'", 'armée', "n'", 'a', 'pas', 'reculé', ',', 'cessez-le-feu', '!']
+        >>> tokenize("Kiev salue l’Armée", keep_case=True)[-2:]
+        ["l'", 'Armée']
     """
-    text = _ELISION.sub(lambda m: m.group(0) + " ", text.translate(_APOSTROPHES).lower())
-    tokens = []
-    for tok in _TOKEN.findall(text):
-        tokens.append(tok)
+    text = text.translate(_APOSTROPHES)
+    text = _ELISION.sub(lambda m: m.group(0) + " ", text if keep_case else text.lower())
     # re-attach the apostrophe to elided forms split above ("l'" was followed by a space)
     out: list[str] = []
-    for tok in tokens:
+    for tok in _TOKEN.findall(text):
         if tok == "'" and out and out[-1].isalpha() and len(out[-1]) <= 7:
             out[-1] += "'"
         else:
             out.append(tok)
+    if keep_case:
+        # elided forms are lower-case whatever the input ("L'" -> "l'"), as in the default mode
+        out = [t.lower() if t.endswith("'") else t for t in out]
     return out
+
+
+def name_like(raw_tokens: Sequence[str]) -> np.ndarray:
+    """Which tokens look like part of a proper name: Titlecase and not sentence- or quote-initial.
+
+    "Armée du salut", "Amicale du nid", "Grande Guerre patriotique", "Festival d'Avignon",
+    "Russie-Libertés": capitalised words inside a sentence name an institution, a work or an
+    event; their everyday valence is not the tone of the text. All-capital words (emphasis in
+    tweets, acronyms) are not name-like.
+
+    Example:
+        >>> name_like(["La", "Grande", "Guerre", "a", "tué", "."]).tolist()
+        [False, True, True, False, False, False]
+    """
+    flags = np.zeros(len(raw_tokens), dtype=bool)
+    for i, tok in enumerate(raw_tokens):
+        if i == 0 or raw_tokens[i - 1] in _OPENERS:
+            continue
+        flags[i] = tok[:1].isupper() and not tok.isupper() and tok[:1].isalpha()
+    return flags
 
 
 def split_sentences(text: str) -> list[str]:
@@ -161,7 +205,15 @@ class LexiconScorer:
             merged by the caller. Multi-word terms and ``prefix*`` terms are supported.
     """
 
-    def __init__(self, lexicon: Mapping[str, float]) -> None:
+    def __init__(
+        self,
+        lexicon: Mapping[str, float],
+        *,
+        names: Literal["skip", "score"] = "skip",
+        negated_negative: Literal["flip", "damp"] = "damp",
+    ) -> None:
+        self.names = names
+        self.negated_negative = negated_negative
         self.words: dict[str, float] = {}
         self.phrases: dict[tuple[str, ...], float] = {}
         self.prefixes: dict[str, float] = {}
@@ -215,6 +267,14 @@ class LexiconScorer:
     def _negated(tokens: list[str]) -> np.ndarray:
         n = len(tokens)
         neg = np.zeros(n, dtype=bool)
+
+        def scope(start: int, after: int) -> None:
+            # negate tokens[start:end], end = up to NEGATION_REACH words after ``after``, within the clause
+            end = after + 1
+            while end < n and end <= after + NEGATION_REACH and tokens[end] not in CLAUSE_END and tokens[end] not in CONTRAST:
+                end += 1
+            neg[start:end] = True
+
         i = 0
         while i < n:
             tok = tokens[i]
@@ -224,23 +284,33 @@ class LexiconScorer:
                 while j < n and j <= i + 6 and tokens[j] not in CLAUSE_END and tokens[j] not in NE_PARTICLES:
                     j += 1
                 if j < n and tokens[j] in NE_PARTICLES:
-                    end = j + 1
-                    while end < n and end <= j + NEGATION_REACH and tokens[end] not in CLAUSE_END and tokens[end] not in CONTRAST:
-                        end += 1
-                    neg[i:end] = True
+                    scope(i, j)
                     neg[j] = False
                     i = j + 1
                     continue
+                # "aucun des candidats n'a convaincu", "rien n'est réglé": the particle is the subject
+                k = i - 1
+                while k >= 0 and k >= i - 6 and tokens[k] not in CLAUSE_END and tokens[k] not in NE_SUBJECTS:
+                    k -= 1
+                if k >= 0 and tokens[k] in NE_SUBJECTS:
+                    scope(i, i + 1)
             elif tok in BARE_NEGATORS:
-                end = i + 1
-                while end < n and end <= i + NEGATION_REACH and tokens[end] not in CLAUSE_END and tokens[end] not in CONTRAST:
-                    end += 1
-                neg[i + 1 : end] = True
+                scope(i + 1, i)
+            else:
+                for phrase in NEGATING_PHRASES:
+                    if tok == phrase[0] and tuple(tokens[i : i + len(phrase)]) == phrase:
+                        last = i + len(phrase) - 1
+                        scope(last + 1, last)
+                        break
             i += 1
         return neg
 
-    def score_tokens(self, tokens: list[str]) -> dict[str, float]:
+    def score_tokens(self, tokens: list[str], raw: Sequence[str] | None = None) -> dict[str, float]:
+        """Score one tokenised sentence; ``raw`` (the same tokens, case kept) enables the name rule."""
         hits = self._match(tokens)
+        if self.names == "skip" and raw is not None and len(raw) == len(tokens):
+            names = name_like(raw)
+            hits = [h for h in hits if not names[h[0]]]
         if not hits:
             return {"compound": 0.0, "pos": 0.0, "neg": 0.0, "n_hits": 0}
         negated = self._negated(tokens)
@@ -251,7 +321,11 @@ class LexiconScorer:
             weights[:c] *= CONTRAST_BEFORE
             weights[c + 1 :] *= CONTRAST_AFTER
         for i, t in enumerate(tokens):
-            concessive = t in CONCESSION or (t == "bien" and i + 1 < len(tokens) and tokens[i + 1] in ("que", "qu'"))
+            concessive = (
+                t in CONCESSION
+                or (t == "bien" and i + 1 < len(tokens) and tokens[i + 1] in ("que", "qu'"))
+                or (t == "en" and i + 1 < len(tokens) and tokens[i + 1] == "dépit")
+            )
             if concessive:
                 j = i
                 while j < len(tokens) and tokens[j] not in CLAUSE_END:
@@ -266,7 +340,9 @@ class LexiconScorer:
                     value += math.copysign(1.0, value) * BOOSTERS[tokens[b]]
                     break
             if negated[start]:
-                value *= NEGATION_SCALAR
+                # a negated positive word turns negative; a negated negative word ("sans
+                # victimes") is only damped under "damp": "refuse de condamner l'attaque" stays negative
+                value *= NEGATION_SCALAR if value > 0 or self.negated_negative == "flip" else -NEGATION_SCALAR * 0.5
             value *= float(weights[start])
             if value > 0:
                 pos += value
@@ -278,7 +354,9 @@ class LexiconScorer:
 
     def score_one(self, sentence: str) -> dict[str, float]:
         """Score one sentence (dict with ``compound``, ``pos``, ``neg``, ``n_hits``)."""
-        return self.score_tokens(tokenize(sentence if isinstance(sentence, str) else ""))
+        text = sentence if isinstance(sentence, str) else ""
+        raw = tokenize(text, keep_case=True)
+        return self.score_tokens([t.lower() for t in raw], raw)
 
     def score(self, sentences: Sequence[str] | Iterable[str]) -> pd.DataFrame:
         """Score sentences; one row per sentence, in order."""
