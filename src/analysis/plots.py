@@ -230,7 +230,8 @@ def plot_term_trend(
     for when, label in _events(events):
         ax.axvline(when, color="#555555", ls="--", lw=1)
         if label:
-            ax.text(when, ymax, f" {label}", rotation=90, va="top", ha="left", fontsize=8, color="#333333")
+            ax.text(when, ymax, f" {label}", rotation=90, va="top", ha="left", fontsize=8, color="#333333",
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1}, zorder=5)
     for j, cp in enumerate(change_points):
         ts = pd.Timestamp(cp)
         ax.axvline(ts.tz_localize(None) if ts.tzinfo else ts, color="#D55E00", ls=":", lw=1.6, label=tx["change_point"] if j == 0 else None)
