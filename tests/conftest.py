@@ -43,3 +43,23 @@ def nlp_sm():
 @pytest.fixture()
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def lemonde_processed(lemonde_rss, tmp_path_factory) -> Path:
+    """The whole Le Monde 2022 corpus, ingested and annotated once per test session.
+
+    Built in a temporary directory, or in ``$ANALYSIS_TEST_CACHE/lemonde-2022`` when that variable
+    names a directory to keep between runs (ingestion and annotation are incremental, so a
+    second session reuses it in seconds).
+    """
+    import os
+
+    from analysis.annotate import annotate
+    from analysis.corpus import ingest
+
+    cache = os.environ.get("ANALYSIS_TEST_CACHE")
+    out = Path(cache) / "lemonde-2022" if cache else tmp_path_factory.mktemp("lemonde") / "processed"
+    ingest([lemonde_rss], out=out, progress=False)
+    annotate(out, progress=False)
+    return out

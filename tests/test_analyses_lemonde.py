@@ -1,16 +1,12 @@
 """Analyses on the real Le Monde 2022 corpus (needs ANALYSIS_TEST_DATA).
 
-The session fixture ``lemonde_processed`` (a processed directory of the whole corpus) is meant
-to come from tests/conftest.py; until it does, the local fallback below ingests and annotates
-the corpus once per session (slow: a few minutes), or reuses the directory named by
-``ANALYSIS_LEMONDE_PROCESSED`` when it holds the annotation tables.
+The session fixture ``lemonde_processed`` (tests/conftest.py) is the whole corpus, ingested and
+annotated once per test session.
 """
 
 from __future__ import annotations
 
 import io
-import os
-from pathlib import Path
 
 import matplotlib
 
@@ -20,23 +16,6 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
-
-
-@pytest.fixture(scope="session")
-def lemonde_processed(lemonde_rss, tmp_path_factory) -> Path:
-    """Local fallback (see module docstring); the conftest fixture of the same name replaces it."""
-    env = os.environ.get("ANALYSIS_LEMONDE_PROCESSED")
-    if env and (Path(env) / "tokens").is_dir():
-        return Path(env)
-    try:
-        from analysis.annotate import annotate
-        from analysis.corpus import ingest
-    except ImportError as exc:  # pragma: no cover - until the ingestion/annotation stages exist
-        pytest.skip(f"analysis.corpus.ingest / analysis.annotate.annotate not available ({exc})")
-    out = tmp_path_factory.mktemp("lemonde") / "processed"
-    ingest(lemonde_rss, out=out, progress=False)
-    annotate(out, progress=False)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -107,23 +107,89 @@ def test_collocations_against_hand_and_scipy():
     assert set(g.collocation) == {"alpha beta", "beta gamma"} and g.g2.is_monotonic_decreasing
 
 
-def test_distinctive_terms_against_manual_tfidf(c):
-    d = distinctive_terms(c, by="source", min_count=1, top=50)
-    f = term_frequencies(c, group="source")
-    m = f.pivot_table(index="source", columns="term", values="count", fill_value=0)
-    idf = np.log((1 + len(m)) / (1 + (m > 0).sum())) + 1
-    w = m * idf
-    w = w.div(np.sqrt((w**2).sum(axis=1)), axis=0)
+def _g2(a, b, c, d):
+    """G² of [[a, b], [c - a, d - b]] written out by hand: 2 Σ O ln(O / E)."""
+    obs = [a, b, c - a, d - b]
+    n = c + d
+    exp = [(a + b) * c / n, (a + b) * d / n, (n - a - b) * c / n, (n - a - b) * d / n]
+    return 2 * sum(o * math.log(o / e) for o, e in zip(obs, exp) if o > 0)
+
+
+# Synthetic three-month corpus: "guerre" is equally frequent every month (5 of 8 tokens);
+# "blé" occurs only in January (2), "paix" in February (2), "froid" once in March.
+THREE_MONTHS = [
+    doc("m1", "2022-01-10", "guerre guerre guerre guerre guerre blé blé pain."),
+    doc("m2", "2022-02-10", "guerre guerre guerre guerre guerre paix paix pain."),
+    doc("m3", "2022-03-10", "guerre guerre guerre guerre guerre froid pain pain."),
+]
+
+
+def test_distinctive_terms_keyness_against_hand_computed_tables():
+    cc = toy_corpus(THREE_MONTHS)
+    d = distinctive_terms(cc, by="period", period="month", min_count=1, top=5, alpha=1.0)
+    jan = d[d.period == pd.Timestamp("2022-01-01")].set_index("term")
+    # January: blé a = 2 of c = 8 tokens; the rest: b = 0 of d = 16.
+    assert jan.loc["blé", "g2"] == pytest.approx(_g2(2, 0, 8, 16))
+    assert jan.loc["blé", "g2"] == pytest.approx(chi2_contingency([[2, 0], [6, 16]], correction=False, lambda_="log-likelihood")[0])
+    assert jan.loc["blé", "log_ratio"] == pytest.approx(math.log2((2 / 8) / (0.5 / 16)))
+    assert jan.loc["blé", "per_10k"] == pytest.approx(2 / 8 * 1e4) and jan.loc["blé", "rest_per_10k"] == 0
+    # "guerre" has the same rate everywhere (5/8): not distinctive of any month, although it is
+    # the most frequent term of each (TF-IDF over three pseudo-documents ranks it first).
+    assert "guerre" not in set(d.term)
+    tfidf = distinctive_terms(cc, by="period", period="month", min_count=1, top=5, method="tfidf")
+    tj = tfidf[tfidf.period == pd.Timestamp("2022-01-01")].set_index("term")["tfidf"]
+    # sublinear tf (1 + ln tf) × smooth idf (ln((1 + 3) / (1 + df)) + 1), then l2 norm per month
+    w = {"guerre": (1 + math.log(5)) * 1.0, "blé": (1 + math.log(2)) * (math.log(4 / 2) + 1), "pain": 1.0}
+    norm = math.sqrt(sum(v * v for v in w.values()))
+    assert tj.to_dict() == pytest.approx({k: v / norm for k, v in w.items()})
+    assert jan.index[0] == "blé" and jan.loc["blé", "rank"] == 1
+    mar = d[d.period == pd.Timestamp("2022-03-01")].set_index("term")
+    # March: pain 2 of 8 against 2 of 16 (over-represented), froid 1 of 8 against 0 of 16.
+    assert mar.loc["pain", "g2"] == pytest.approx(_g2(2, 2, 8, 16))
+    assert mar.loc["froid", "g2"] == pytest.approx(_g2(1, 0, 8, 16))
+    assert list(mar.index) == sorted(mar.index, key=lambda t: -mar.loc[t, "g2"])
+    # pain is under-represented in January and February (1/8 against 2/16 is equal: not over)
+    assert "pain" not in set(jan.index)
+    # alpha filters on the G² p-value: froid (G² ≈ 2.2, p ≈ 0.14) goes at alpha = 0.05
+    strict = distinctive_terms(cc, by="period", period="month", min_count=1, top=5, alpha=0.05)
+    assert (strict.p_value < 0.05).all() and "froid" not in set(strict.term) and "blé" in set(strict.term)
+
+
+def test_distinctive_terms_by_source(c):
+    d = distinctive_terms(c, by="source", min_count=1, top=50, alpha=1.0)
+    f = term_frequencies(c, group="source").set_index(["source", "term"])
+    totals = f.groupby(level=0)["total"].first()
     for row in d.itertuples():
-        assert row.tfidf == pytest.approx(w.loc[row.source, row.term])
-    lm = d[d.source == "Libération"]
-    assert lm.iloc[0].term in {"cessez-le-feu", "europe", "macron", "menacer", "paix", "rencontrer", "revenir", "tenir"}
+        other = totals.index[totals.index != row.source][0]
+        a = f.loc[(row.source, row.term), "count"]
+        b = f["count"].get((other, row.term), 0)
+        assert row.g2 == pytest.approx(_g2(a, b, totals[row.source], totals[other]))
+        assert a / totals[row.source] > b / totals[other]
     assert (d.groupby("source")["rank"].min() == 1).all()
 
 
 def test_distinctive_terms_one_period(c):
     d = distinctive_terms(c.filter(end="2022-01-05"), by="period", period="month", min_count=1, top=3)
     assert d.period.nunique() == 1 and len(d) == 3
+    assert d["count"].is_monotonic_decreasing and d["g2"].isna().all()  # no rest to compare with: by count
+
+
+def test_drop_numbers_in_terms_ngrams_and_keyness():
+    cc = toy_corpus([doc("n1", "2022-01-10", "Le 24 février, 2 000 soldats. Le 24 février, guerre."),
+                     doc("n2", "2022-01-20", "Guerre et paix. 2022 guerre.")])
+    f = term_frequencies(cc).set_index("term")
+    assert not ({"24", "2", "000", "2022"} & set(f.index))
+    assert (f["total"] == 15).all()  # numbers stay in the denominator
+    g = term_frequencies(cc, drop_numbers=False).set_index("term")
+    assert g.loc["24", "count"] == 2 and g.loc["2022", "count"] == 1 and (g["total"] == 15).all()
+    bi = set(ngrams(cc, n=2, min_count=1).ngram)
+    assert "24 février" in bi and "2 000" not in bi  # a number beside a content word stays
+    assert "2 000" in set(ngrams(cc, n=2, min_count=1, drop_numbers=False).ngram)
+    from analysis.keyness import compare
+
+    k = compare(cc, target=("2022-01-01", "2022-01-15"), reference=("2022-01-16", "2022-01-31"))
+    assert "24" not in set(k.term) and k["target_total"].iloc[0] == 10
+    assert "24" in set(compare(cc, target=("2022-01-01", "2022-01-15"), reference=("2022-01-16", "2022-01-31"), drop_numbers=False).term)
 
 
 def test_term_groups(c):

@@ -6,17 +6,21 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from analysis_fixtures import toy_corpus  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+from matplotlib.container import ErrorbarContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from analysis import plots  # noqa: E402
 from analysis.entities import cooccurrence, cooccurrence_graph, entity_trend  # noqa: E402
 from analysis.frequency import term_frequencies  # noqa: E402
 from analysis.keyness import compare  # noqa: E402
-from analysis.sentiment.tone import tone_over_time  # noqa: E402
+from analysis.sentiment.tone import entity_tone, tone_over_time  # noqa: E402
 from analysis.trends import change_points, smooth, term_trend  # noqa: E402
 
 
@@ -87,3 +91,84 @@ def test_entity_trend_network_wordcloud_volume(c, tmp_path):
     assert "aucune donnée" in texts(plots.plot_volume(c.filter(start="2030-01-01")))
     out = plots.save_figure(vol, tmp_path / "v.png")
     assert out.read_bytes()[:4] == b"\x89PNG" and [p.name for p in tmp_path.iterdir()] == ["v.png"]
+
+
+def _tone_frame(n_periods, *, gaps=(), by_source=False):
+    """Synthetic tone table: weekly periods, mean −0.1, CI ±0.05, n = 0 in ``gaps``."""
+    periods = pd.date_range("2022-01-03", periods=n_periods, freq="7D")
+    df = pd.DataFrame({"period": periods, "n": [0 if i in gaps else 10 for i in range(n_periods)]})
+    df["mean"] = np.where(df["n"] > 0, -0.1, np.nan)
+    df["ci_low"], df["ci_high"], df["neg_share"] = df["mean"] - 0.05, df["mean"] + 0.05, 0.4
+    if by_source:
+        df = pd.concat([df.assign(source="A"), df.assign(source="B")], ignore_index=True)
+    df.attrs.update({"analysis": "tone", "corpus": "synthetic", "period": "week", "level": "document", "ci": 0.95})
+    return df
+
+
+def _error_bars(ax):
+    return [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+
+
+def test_tone_one_interval_representation_and_events():
+    many = plots.plot_tone(_tone_frame(10), events={"2022-02-01": "événement", "2023-06-01": "hors champ"})
+    ax = many.axes[0]
+    assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 1  # the band ...
+    assert _error_bars(ax) == []  # ... and no error bars on top of it
+    s = texts(many)
+    assert "événement" in s and "hors champ" not in s  # an event outside the data is left out
+    dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(dashed) == 1 and pd.Timestamp(dashed[0].get_xdata()[0]) == pd.Timestamp("2022-02-01")
+    assert ax.get_xlim()[1] < mdates.date2num(pd.Timestamp("2022-06-01"))  # the axis is not stretched to it
+    few = plots.plot_tone(_tone_frame(2))
+    assert [c for c in few.axes[0].collections if isinstance(c, PolyCollection)] == [] and len(_error_bars(few.axes[0])) == 1
+    # an isolated measured week between two empty ones gets an error bar; the rest is a band
+    gap = plots.plot_tone(_tone_frame(9, gaps=(3, 5)))
+    bars = _error_bars(gap.axes[0])
+    assert len(bars) == 1 and len(bars[0].lines[0].get_xdata()) == 1
+    assert plots.plot_tone(_tone_frame(6, by_source=True)).axes[0].get_legend() is not None
+    # more than two series: one panel each (shared axes) rather than overlapping bands
+    three = pd.concat([_tone_frame(6).assign(source=s) for s in "ABC"], ignore_index=True)
+    three.attrs = _tone_frame(6).attrs
+    panels = plots.plot_tone(three, events={"2022-01-20": "e"})
+    shown = [a for a in panels.axes if a.get_visible()]
+    assert [a.get_title(loc="left") for a in shown] == ["A", "B", "C"]
+    assert all(len([c for c in a.collections if isinstance(c, PolyCollection)]) == 1 and not _error_bars(a) for a in shown)
+    assert "semaine" in panels.get_supxlabel() and "compound" in panels.get_supylabel() and "synthetic" in panels.get_suptitle()
+    assert len(plots.plot_tone(three, layout="overlay").axes) == 1
+
+
+def test_tone_unit_label_follows_the_data(c):
+    docs = plots.plot_tone(tone_over_time(c, period="month", n_boot=50))
+    assert "par article" in docs.axes[0].get_ylabel() and "articles" in docs.axes[0].get_title()
+    sents = plots.plot_tone(tone_over_time(c, period="month", level="sentence", n_boot=50), lang="en")
+    assert "per sentence" in sents.axes[0].get_ylabel() and "sentences" in sents.axes[0].get_title()
+    ent = entity_tone(c, ["Vladimir Poutine", "Volodymyr Zelensky"], period="month", n_boot=50)
+    fig = plots.plot_tone(ent)
+    assert "citant l'entité" in fig.axes[0].get_ylabel() and "mentionnant chaque entité" in fig.axes[0].get_title()
+    assert "articles" not in fig.axes[0].get_title()
+    # one value per entity: dots with error bars, one per entity with sentences, labelled
+    overall = entity_tone(c, ["Vladimir Poutine", "Volodymyr Zelensky", "Personne"], n_boot=50)
+    dots = plots.plot_tone(overall)
+    ax = dots.axes[0]
+    assert "citant l'entité" in ax.get_xlabel() and len(_error_bars(ax)) == 2
+    assert "2022-01-03 – 2022-02-25" in ax.get_title()  # the period, although there is no period column
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Vladimir Poutine", "Volodymyr Zelensky"]
+
+
+def test_keyness_x_range_is_tight(c):
+    k = compare(c, target=("2022-02-01", "2022-02-28"), reference=("2022-01-01", "2022-01-31"))
+    fig = plots.plot_keyness(k, n=3)
+    ax = fig.axes[0]
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    axes_box = ax.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text().strip()]
+    assert boxes and all(b.x0 >= axes_box.x0 - 1 and b.x1 <= axes_box.x1 + 1 for b in boxes)  # annotations fit
+    left = min(b.x0 for b in boxes + [p.get_window_extent(renderer) for p in ax.patches[:6]])
+    right = max(b.x1 for b in boxes + [p.get_window_extent(renderer) for p in ax.patches[:6]])
+    assert (axes_box.x1 - right) + (left - axes_box.x0) < 0.1 * axes_box.width  # little empty space
+
+
+def test_volume_events(c):
+    vol = plots.plot_volume(c, period="week", by="source", events={"2022-02-24": "invasion"})
+    assert "invasion" in texts(vol)

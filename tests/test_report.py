@@ -324,14 +324,3 @@ def test_keyness_table_keeps_significant_terms_of_each_direction():
     html = report.keyness_table(key, n=5).to_html()
     assert "guerre" in html and "paix" in html and "vin" not in html  # vin: equal rates, not significant
 
-
-def test_with_events_only_inside_the_axis_range():
-    from analysis import plots
-
-    trend = pd.DataFrame({"period": pd.date_range("2022-01-03", periods=4, freq="W-MON"), "term": "x",
-                          "count": 1, "total": 10, "value": [1.0, 2.0, 3.0, 4.0]})
-    fig = plots.plot_term_trend(trend)
-    n_lines = len(fig.axes[0].lines)
-    report.with_events(fig, {pd.Timestamp("2022-01-12", tz="UTC"): "inside", pd.Timestamp("2023-01-01", tz="UTC"): "outside"})
-    assert len(fig.axes[0].lines) == n_lines + 1
-    assert [t.get_text().strip() for t in fig.axes[0].texts if t.get_text().strip() in ("inside", "outside")] == ["inside"]

@@ -1,9 +1,9 @@
 """Integration: a full report (all four notebooks) on real Le Monde data.
 
-Needs ANALYSIS_TEST_DATA (skipped with the reason otherwise). To stay near a minute, it ingests
-and annotates January to March 2022 (about 4,000 articles; the whole year takes about four
-minutes to annotate on two cores), then runs `analysis report` with the invasion as the event
-splitting the keyness periods.
+Needs ANALYSIS_TEST_DATA (skipped with the reason otherwise). Uses the session fixture
+``lemonde_processed`` (the whole corpus ingested and annotated once, tests/conftest.py), then
+runs `analysis report` on January to June 2022 with the invasion as the event splitting the
+keyness periods, and checks it takes under two minutes.
 """
 
 from __future__ import annotations
@@ -19,21 +19,12 @@ from analysis.cli import main as cli_main
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def lemonde_q1(lemonde_rss, tmp_path_factory):
-    processed = tmp_path_factory.mktemp("lemonde") / "lemonde-2022-q1"
-    months = [str(lemonde_rss / "2022" / m) for m in ("Jan", "Feb", "Mar")]
-    assert cli_main(["ingest", *months, "--out", str(processed)]) == 0
-    assert cli_main(["annotate", "--processed", str(processed), "--model", "fr_core_news_sm"]) == 0
-    return processed
-
-
-def test_full_report_on_lemonde(lemonde_q1, tmp_path, capsys):
+def test_full_report_on_lemonde(lemonde_processed, tmp_path, capsys):
     out = tmp_path / "report"
     t0 = time.perf_counter()
     rc = cli_main([
-        "report", "--processed", str(lemonde_q1), "--out", str(out),
-        "-p", "start", "2022-01-01", "-p", "end", "2022-03-31", "-p", "granularity", "week",
+        "report", "--processed", str(lemonde_processed), "--out", str(out),
+        "-p", "start", "2022-01-01", "-p", "end", "2022-06-30", "-p", "granularity", "week",
         "-p", "terms", "[ukraine, guerre]", "-p", "events", "{2022-02-24: invasion}", "-p", "min_count", "3",
     ])
     seconds = time.perf_counter() - t0
@@ -51,7 +42,7 @@ def test_full_report_on_lemonde(lemonde_q1, tmp_path, capsys):
     target_rows = html.split("reference</td>")[0]  # rows of the target direction come first
     assert "ukraine" in target_rows and "guerre" in target_rows
     printed = next(c for c in nb.cells if "keyness.compare(" in c.source).outputs
-    assert any("target: 2022-02-24 – 2022-03-31" in o.get("text", "") for o in printed)
+    assert any("target: 2022-02-24 – 2022-06-30" in o.get("text", "") for o in printed)
     # the volume-normalised trend of 'ukraine' is drawn, with a change point found
     cp = next(c for c in nb.cells if "report.small_multiples" in c.source)
     table = next(o for o in cp.outputs if "text/html" in o.get("data", {}))["data"]["text/html"]

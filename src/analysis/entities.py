@@ -146,6 +146,12 @@ def _resolve(ents: pd.DataFrame, names: list[str]) -> dict[str, str]:
     return out
 
 
+def _span(corpus) -> str:
+    from analysis.frequency import date_span
+
+    return date_span(corpus)
+
+
 def cooccurrence(
     corpus: Corpus,
     *,
@@ -189,7 +195,7 @@ def cooccurrence(
     cols = ["source_entity", "target_entity", "source_label", "target_label", "count", "source_count", "target_count", "n_units", "pmi", "npmi"]
     if cnt.empty:
         out = pd.DataFrame({c: pd.Series(dtype="str" if "entity" in c or "label" in c else "float64") for c in cols})
-        out.attrs.update({"analysis": "cooccurrence", "corpus": corpus.name, "level": level, "n_units": n_units})
+        out.attrs.update({"analysis": "cooccurrence", "corpus": corpus.name, "level": level, "n_units": n_units, "span": _span(corpus)})
         return out
     na = ent_units.reindex(cnt["norm_a"]).to_numpy("float64")
     nb = ent_units.reindex(cnt["norm_b"]).to_numpy("float64")
@@ -213,7 +219,7 @@ def cooccurrence(
         }
     )
     out = out.sort_values(["count", "source_entity", "target_entity"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
-    out.attrs.update({"analysis": "cooccurrence", "corpus": corpus.name, "level": level, "n_units": int(n_units)})
+    out.attrs.update({"analysis": "cooccurrence", "corpus": corpus.name, "level": level, "n_units": int(n_units), "span": _span(corpus)})
     return out
 
 
@@ -227,7 +233,7 @@ def cooccurrence_graph(df: pd.DataFrame, *, min_count: int = 1):
     import networkx as nx
 
     G = nx.Graph()
-    G.graph.update({k: str(v) for k, v in df.attrs.items() if k in ("corpus", "level", "n_units")})
+    G.graph.update({k: str(v) for k, v in df.attrs.items() if k in ("corpus", "level", "n_units", "span")})
     sub = df[df["count"] >= min_count]
     for row in sub.itertuples(index=False):
         for name, lab, c in ((row.source_entity, row.source_label, row.source_count), (row.target_entity, row.target_label, row.target_count)):

@@ -46,6 +46,15 @@ def _check(by: str, group: str | None = None) -> None:
         raise ValueError(f"group must be None, 'source' or 'section', got {group!r}")
 
 
+def date_span(corpus: Corpus) -> str:
+    """First and last day of the corpus's dated documents, ``YYYY-MM-DD – YYYY-MM-DD`` (for titles)."""
+    d = corpus.corpus["date"].dropna() if len(corpus) else pd.Series([], dtype="datetime64[us, UTC]")
+    if d.empty:
+        return ""
+    a, b = d.min(), d.max()
+    return f"{a:%Y-%m-%d}" if a.date() == b.date() else f"{a:%Y-%m-%d} – {b:%Y-%m-%d}"
+
+
 def doc_keys(corpus: Corpus, *, period: Period | None = None, group: Group | None = None) -> pd.DataFrame:
     """Per document (index ``doc_id``): its ``period`` start and/or ``group`` value."""
     check_period(period)
@@ -72,13 +81,55 @@ def stop_terms(corpus: Corpus, *, by: By = "lemma", extra: Iterable[str] = ()) -
     return out
 
 
-def _kept_tokens(corpus: Corpus, *, by: By, stopwords: bool, extra_stopwords: Iterable[str], drop_punct: bool) -> pd.DataFrame:
+def number_mask(tok: pd.DataFrame) -> np.ndarray:
+    """Rows of a ``tokens`` table that are numbers: ``is_num`` and (POS ``NUM`` or a digit in the form).
+
+    ``is_num`` alone (spaCy's ``like_num``) also flags the article *un* and ordinals such as
+    *premier*; requiring the ``NUM`` tag or a digit keeps those while dropping *24*, *2022*,
+    *000*, *deux*, *trois*. Tokens that merely contain a digit but are not number-like
+    (*covid-19*, *g7*, *1er*) are kept.
+
+    Example:
+        >>> t = pd.DataFrame({"form": ["24", "un", "deux", "covid-19"], "pos": ["NUM", "DET", "NUM", "NOUN"],
+        ...                   "is_num": [True, True, True, False]})
+        >>> number_mask(t).tolist()
+        [True, False, True, False]
+    """
+    if not len(tok):
+        return np.zeros(0, dtype=bool)
+    is_num = tok["is_num"].to_numpy(dtype=bool)
+    num_pos = (tok["pos"] == "NUM").to_numpy(dtype=bool) if "pos" in tok.columns else np.zeros(len(tok), bool)
+    digit = np.asarray(tok["form"].astype("str").str.contains(r"\d", regex=True), dtype=bool)
+    return is_num & (num_pos | digit)
+
+
+def number_lemmas(corpus: Corpus) -> set[str]:
+    """Lemmas that are numbers in at least half of their occurrences (see :func:`number_mask`).
+
+    Used where only lemmas are available (n-grams and collocations read ``sentences.lemmas``).
+    """
+    key = ("number_lemmas",)
+    if key not in corpus._memo:
+        tok = corpus.tokens
+        if not len(tok):
+            corpus._memo[key] = set()
+        else:
+            d = pd.DataFrame({"lemma": tok["lemma"].to_numpy(), "n": tok["count"].to_numpy("int64"),
+                              "num": tok["count"].to_numpy("int64") * number_mask(tok)})
+            agg = d.groupby("lemma", sort=False)[["n", "num"]].sum()
+            corpus._memo[key] = set(agg.index[(agg["num"] > 0) & (agg["num"] * 2 >= agg["n"])].astype(str))
+    return set(corpus._memo[key])
+
+
+def _kept_tokens(corpus: Corpus, *, by: By, stopwords: bool, extra_stopwords: Iterable[str], drop_punct: bool, drop_numbers: bool = True) -> pd.DataFrame:
     tok = corpus.tokens
     mask = np.ones(len(tok), dtype=bool)
     if drop_punct:
         mask &= ~tok["is_punct"].to_numpy()
     if stopwords:
         mask &= ~tok["is_stop"].to_numpy()
+    if drop_numbers:
+        mask &= ~number_mask(tok)
     extra = [normalize_term(w) for w in extra_stopwords]
     if extra:
         mask &= ~tok[by].isin(extra).to_numpy()
@@ -94,6 +145,7 @@ def term_frequencies(
     stopwords: bool = True,
     extra_stopwords: Iterable[str] = (),
     drop_punct: bool = True,
+    drop_numbers: bool = True,
     min_count: int = 1,
     top: int | None = None,
 ) -> pd.DataFrame:
@@ -107,6 +159,8 @@ def term_frequencies(
         stopwords: when true (default), stop words (``tokens.is_stop``) are left out of the rows.
         extra_stopwords: more terms left out of the rows.
         drop_punct: leave punctuation out of rows and totals.
+        drop_numbers: leave numbers (*24*, *2022*, *deux*; see :func:`number_mask`) out of the
+            rows; like stop words they stay in the totals.
         min_count: keep terms whose count over the whole corpus is at least this (a term kept
             keeps all its cells, so per-period series are never truncated).
         top: keep only the ``top`` most frequent terms of each cell.
@@ -122,7 +176,7 @@ def term_frequencies(
     _check(by, group)
     keys = doc_keys(corpus, period=period, group=group)
     cell = list(keys.columns)
-    rows = _kept_tokens(corpus, by=by, stopwords=stopwords, extra_stopwords=extra_stopwords, drop_punct=drop_punct)
+    rows = _kept_tokens(corpus, by=by, stopwords=stopwords, extra_stopwords=extra_stopwords, drop_punct=drop_punct, drop_numbers=drop_numbers)
     if cell:
         rows = rows.merge(keys, left_on="doc_id", right_index=True, how="inner")
     counts = rows.groupby(["term", *cell], sort=False, observed=True)["count"].sum().reset_index()
@@ -145,7 +199,7 @@ def term_frequencies(
         counts = counts.groupby(cell, sort=False).head(top) if cell else counts.head(top)
     out = counts[["term", *cell, "count", "total", "per_10k"]].reset_index(drop=True)
     out["term"] = out["term"].astype("str")
-    out.attrs.update({"analysis": "term_frequencies", "corpus": corpus.name, "by": by, "period": period, "group": group})
+    out.attrs.update({"analysis": "term_frequencies", "corpus": corpus.name, "span": date_span(corpus), "by": by, "period": period, "group": group})
     return out
 
 
@@ -183,6 +237,12 @@ def _sentence_stream(corpus: Corpus, *, extra_stopwords: Iterable[str] = ()) -> 
     return stream
 
 
+def _number_flags(corpus: Corpus, stream: dict[str, np.ndarray]) -> np.ndarray:
+    """Per vocabulary code of the sentence stream: is the lemma a number (:func:`number_lemmas`)."""
+    nums = number_lemmas(corpus)
+    return np.asarray(stream["vocab"].isin(list(nums)), dtype=bool) if len(stream["vocab"]) else np.zeros(0, bool)
+
+
 def _ngram_positions(stream: dict[str, np.ndarray], n: int) -> np.ndarray:
     """Start positions of the n-grams lying within one segment and holding no punctuation."""
     codes, seg, punct = stream["codes"], stream["seg"], stream["punct"]
@@ -201,6 +261,7 @@ def ngrams(
     min_count: int = 2,
     stopwords: bool = True,
     extra_stopwords: Iterable[str] = (),
+    drop_numbers: bool = True,
     top: int | None = None,
 ) -> pd.DataFrame:
     """Contiguous lemma n-grams from ``sentences.lemmas``.
@@ -208,7 +269,9 @@ def ngrams(
     Rule: an n-gram never crosses a sentence boundary or a punctuation token. With
     ``stopwords`` (default), n-grams whose first or last lemma is a stop word are dropped (so
     all-stop-word n-grams are dropped too); stop words inside are kept (``ministre de
-    défense`` style trigrams survive).
+    défense`` style trigrams survive). With ``drop_numbers`` (default), n-grams made only of
+    numbers (:func:`number_lemmas`) and stop words (``2 000``, ``de 24``) are dropped;
+    ``24 février`` stays, since *février* is a content word.
 
     Returns:
         ``ngram`` (lemmas joined by spaces), ``count`` (occurrences), ``n_docs`` (documents
@@ -222,6 +285,12 @@ def ngrams(
     parts = [codes[pos + k] for k in range(n)]
     if stopwords and len(pos):
         keep = ~stream["stop"][parts[0]] & ~stream["stop"][parts[-1]]
+        pos, parts = pos[keep], [p[keep] for p in parts]
+    if drop_numbers and len(pos):
+        noise = _number_flags(corpus, stream) | (stream["stop"] if stopwords else False)
+        keep = np.zeros(len(pos), dtype=bool)
+        for p in parts:
+            keep |= ~noise[p]
         pos, parts = pos[keep], [p[keep] for p in parts]
     df = pd.DataFrame({f"w{k}": p for k, p in enumerate(parts)})
     df["doc"] = stream["doc"][pos] if len(pos) else np.array([], dtype=object)
@@ -248,6 +317,7 @@ def collocations(
     min_count: int = 3,
     stopwords: bool = True,
     extra_stopwords: Iterable[str] = (),
+    drop_numbers: bool = True,
     top: int | None = None,
 ) -> pd.DataFrame:
     """Adjacent lemma pairs scored by log-likelihood G² (Dunning 1993) and PMI (Church & Hanks 1990).
@@ -256,7 +326,8 @@ def collocations(
     C1 = bigrams ending with w2, N = all bigrams (same rule as :func:`ngrams`: within a
     sentence, no punctuation). PMI = log2(O11·N / (R1·C1)); G² over the 2x2 table
     [[O11, R1−O11], [C1−O11, N−R1−C1+O11]]. Marginals are computed on every bigram; the stop
-    word filter (edges) only removes rows afterwards.
+    word filter (edges) and ``drop_numbers`` (pairs of two numbers, such as ``2 000``, or a
+    number and a stop word) only remove rows afterwards.
 
     Returns:
         ``w1``, ``w2``, ``collocation``, ``count``, ``w1_count`` (R1), ``w2_count`` (C1),
@@ -283,6 +354,9 @@ def collocations(
     if stopwords:
         stop = stream["stop"]
         pair = pair[~stop[pair["a"].to_numpy()] & ~stop[pair["b"].to_numpy()]]
+    if drop_numbers:
+        noise = _number_flags(corpus, stream) | stream["stop"]
+        pair = pair[~(noise[pair["a"].to_numpy()] & noise[pair["b"].to_numpy()])]
     o11 = pair["count"].to_numpy("float64")
     rr, cc = r1[pair["a"].to_numpy()].astype("float64"), c1[pair["b"].to_numpy()].astype("float64")
     pmi = np.log2(o11 * n_bigrams / (rr * cc))
@@ -318,41 +392,94 @@ def distinctive_terms(
     min_count: int = 3,
     stopwords: bool = True,
     extra_stopwords: Iterable[str] = (),
+    drop_numbers: bool = True,
+    method: Literal["keyness", "tfidf"] = "keyness",
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Terms that distinguish each period (or source) from the others, by TF-IDF.
+    """Terms that distinguish each period (or source) from the others.
 
-    Each period (or source) is one pseudo-document: its term counts form a row of a sparse
-    matrix, weighted with scikit-learn's ``TfidfTransformer`` (smooth idf, l2 norm):
-    tf-idf(t, g) = tf(t, g) · (ln((1 + G) / (1 + df(t))) + 1), G groups, df(t) groups holding t.
-    With a single group every idf is equal and the ranking is by frequency.
+    ``method="keyness"`` (default): each group is compared with the rest of the selection
+    (one-against-the-rest keyness). For term t in group g, with a = count of t in g, c =
+    tokens of g, b = count of t in the other groups, d = tokens of the other groups, the
+    2x2 table [[a, b], [c − a, d − b]] gives G² (:func:`analysis.keyness.g2_2x2`) and the log
+    ratio log2((a/c) / (b/d)) (a zero replaced by 0.5). Only terms over-represented in the
+    group (a/c > b/d) with P(χ²₁ ≥ G²) < ``alpha`` are kept, ranked by G². Unlike TF-IDF over
+    a dozen pseudo-documents (where almost every common word is in every group, idf is flat
+    and the ranking is nearly raw frequency), this asks how unusual the term's rate is in the
+    group compared with the rest. With a single group there is no rest: the ranking is then
+    by count (``g2`` and ``log_ratio`` are NaN).
+
+    ``method="tfidf"``: each group is one pseudo-document; scikit-learn's ``TfidfTransformer``
+    (smooth idf, l2 norm, sublinear tf 1 + ln(tf)): kept for comparison with the literature.
 
     Returns:
-        ``period`` (or ``source``/``section``), ``term``, ``tfidf``, ``count``, ``rank``
-        (1 = most distinctive), ``top`` rows per group; terms with a corpus-wide count below
-        ``min_count`` are left out.
-    """
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfTransformer
+        ``period`` (or ``source``/``section``), ``term``, ``count`` (in the group), ``per_10k``
+        (rate in the group), ``rest_per_10k`` (rate in the other groups), ``g2``, ``log_ratio``,
+        ``p_value`` (keyness) or ``tfidf`` (TF-IDF), and ``rank`` (1 = most distinctive); at
+        most ``top`` rows per group. Terms with a corpus-wide count below ``min_count`` are
+        left out; numbers too with ``drop_numbers``.
 
+    Example:
+        >>> distinctive_terms(c, by="period", period="month", top=10)  # doctest: +SKIP
+    """
+    from analysis.keyness import g2_2x2, log_ratio
+
+    if method not in ("keyness", "tfidf"):
+        raise ValueError(f"method must be 'keyness' or 'tfidf', got {method!r}")
+    opts = dict(by=term_by, stopwords=stopwords, extra_stopwords=extra_stopwords, drop_numbers=drop_numbers, min_count=min_count)
     if by == "period":
-        f = term_frequencies(corpus, by=term_by, period=period, stopwords=stopwords, extra_stopwords=extra_stopwords, min_count=min_count)
+        f = term_frequencies(corpus, period=period, **opts)
     elif by in ("source", "section"):
-        f = term_frequencies(corpus, by=term_by, group=by, stopwords=stopwords, extra_stopwords=extra_stopwords, min_count=min_count)
+        f = term_frequencies(corpus, group=by, **opts)
     else:
         raise ValueError(f"by must be 'period', 'source' or 'section', got {by!r}")
+    score_cols = ["g2", "log_ratio", "p_value"] if method == "keyness" else ["tfidf"]
     if f.empty:
-        return pd.DataFrame({by: pd.Series(dtype="datetime64[us]" if by == "period" else "str"), "term": pd.Series(dtype="str"),
-                             "tfidf": pd.Series(dtype="float64"), "count": pd.Series(dtype="int64"), "rank": pd.Series(dtype="int64")})
-    g_codes, groups = pd.factorize(f[by], sort=True)
-    t_codes, terms = pd.factorize(f["term"], sort=True)
-    m = sparse.csr_matrix((f["count"].to_numpy("float64"), (g_codes, t_codes)), shape=(len(groups), len(terms)))
-    w = TfidfTransformer().fit_transform(m).tocoo()
-    res = pd.DataFrame({by: groups.take(w.row), "term": terms.take(w.col), "tfidf": w.data, "count": np.asarray(m[w.row, w.col]).ravel().astype("int64")})
-    res = res.sort_values([by, "tfidf", "term"], ascending=[True, False, True], kind="stable")
+        cols = {by: pd.Series(dtype="datetime64[us]" if by == "period" else "str"), "term": pd.Series(dtype="str"),
+                "count": pd.Series(dtype="int64"), "per_10k": pd.Series(dtype="float64"), "rest_per_10k": pd.Series(dtype="float64")}
+        cols.update({c: pd.Series(dtype="float64") for c in score_cols})
+        cols["rank"] = pd.Series(dtype="int64")
+        return pd.DataFrame(cols)
+    totals = f.drop_duplicates(by).set_index(by)["total"]
+    grand = float(totals.sum())
+    term_all = f.groupby("term", sort=False)["count"].transform("sum").to_numpy("float64")
+    a = f["count"].to_numpy("float64")
+    c = f["total"].to_numpy("float64")
+    b, d = term_all - a, grand - c
+    res = f[[by, "term", "count", "per_10k"]].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res["rest_per_10k"] = np.where(d > 0, 1e4 * b / np.where(d > 0, d, 1.0), np.nan)
+    if method == "keyness":
+        from scipy import stats
+
+        if len(totals) > 1:
+            res["g2"] = g2_2x2(a, b, c - a, d - b)
+            res["log_ratio"] = log_ratio(a, b, c, d)
+            res["p_value"] = stats.chi2.sf(res["g2"].to_numpy(), 1)
+            res = res[(a * d > b * c) & (res["p_value"].to_numpy() < alpha)]
+            order = ["g2", "count"]
+        else:
+            res["g2"] = np.nan
+            res["log_ratio"] = np.nan
+            res["p_value"] = np.nan
+            order = ["count"]
+    else:
+        from scipy import sparse
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        g_codes, groups = pd.factorize(f[by], sort=True)
+        t_codes, terms = pd.factorize(f["term"], sort=True)
+        m = sparse.csr_matrix((a, (g_codes, t_codes)), shape=(len(groups), len(terms)))
+        w = TfidfTransformer(sublinear_tf=True).fit_transform(m)
+        res["tfidf"] = np.asarray(w[g_codes, t_codes]).ravel()
+        order = ["tfidf", "count"]
+    res = res.sort_values([by, *order, "term"], ascending=[True] + [False] * len(order) + [True], kind="stable")
     res = res.groupby(by, sort=False).head(top).reset_index(drop=True)
-    res["rank"] = res.groupby(by, sort=False).cumcount() + 1
+    res["rank"] = (res.groupby(by, sort=False).cumcount() + 1).astype("int64")
     res["term"] = res["term"].astype("str")
-    res.attrs.update({"analysis": "distinctive_terms", "corpus": corpus.name, "by": by, "period": period if by == "period" else None})
+    res = res[[by, "term", "count", "per_10k", "rest_per_10k", *score_cols, "rank"]]
+    res.attrs.update({"analysis": "distinctive_terms", "corpus": corpus.name, "by": by, "period": period if by == "period" else None,
+                      "method": method, "alpha": alpha})
     return res
 
 

@@ -194,6 +194,7 @@ def compare(
     stopwords: bool = True,
     extra_stopwords: tuple[str, ...] | list[str] = (),
     drop_punct: bool = True,
+    drop_numbers: bool = True,
     yates: bool = False,
     min_count: int = 1,
 ) -> pd.DataFrame:
@@ -208,6 +209,8 @@ def compare(
         stopwords: leave stop words out of the rows (they stay in the totals).
         extra_stopwords: more terms left out of the rows.
         drop_punct: leave punctuation out of rows and totals.
+        drop_numbers: leave numbers (*24*, *2022*, *deux*: :func:`analysis.frequency.number_mask`)
+            out of the rows (they stay in the totals, like stop words).
         yates: Yates' correction for χ².
         min_count: minimum target + reference count of a term.
 
@@ -223,7 +226,7 @@ def compare(
     sides = [_side(corpus, s) for s in (target, reference)]
     freqs, totals = [], []
     for side in sides:
-        f = term_frequencies(side, by=by, stopwords=stopwords, extra_stopwords=extra_stopwords, drop_punct=drop_punct)
+        f = term_frequencies(side, by=by, stopwords=stopwords, extra_stopwords=extra_stopwords, drop_punct=drop_punct, drop_numbers=drop_numbers)
         freqs.append(f.set_index("term")["count"])
         totals.append(token_total(side, drop_punct=drop_punct))
     out = keyness(freqs[0], freqs[1], target_total=totals[0], reference_total=totals[1], yates=yates, min_count=min_count)

@@ -63,6 +63,7 @@ TEXT = {
         "day": "jour", "week": "semaine", "month": "mois",
         "period_axis": "période ({p}, début, UTC)",
         "trend": "Fréquence",
+        "share_trend": "Part des articles mentionnant chaque terme",
         "entity_trend": "Mentions d'entités",
         "no_data": "aucune donnée pour ces paramètres",
         "one_period": "une seule période : pas assez de périodes pour une tendance",
@@ -70,9 +71,16 @@ TEXT = {
         "keyness": "Mots-clés (G², log ratio)",
         "log_ratio": "log ratio (log2 du rapport des fréquences relatives, cible / référence)",
         "more_target": "plus fréquent dans la cible",
+        "target": "cible", "reference": "référence",
         "more_reference": "plus fréquent dans la référence",
         "tone": "Tonalité moyenne",
-        "tone_axis": "ton moyen (compound, −1 à 1)",
+        "tone_axis": "ton moyen {unit}\n(compound, −1 à 1)",
+        "tone_unit_document": "par article", "tone_unit_sentence": "par phrase",
+        "tone_unit_entity": "des phrases citant l'entité",
+        "tone_title_document": "moyenne des articles", "tone_title_sentence": "moyenne des phrases",
+        "tone_title_entity": "phrases mentionnant chaque entité",
+        "group_axis": "{g}",
+        "source": "source", "section": "rubrique", "entity": "entité",
         "ci": "IC bootstrap {ci:.0%}",
         "documents": "documents", "sentences": "phrases",
         "network": "Réseau de cooccurrences",
@@ -84,6 +92,7 @@ TEXT = {
         "corpus": "corpus",
         "by_count": "taille des mots ∝ nombre d'occurrences",
         "node_size": "taille des nœuds ∝ unités mentionnant l'entité, épaisseur ∝ cooccurrences",
+        "level_sentence": "même phrase", "level_document": "même article",
     },
     "en": {
         "per_10k": "occurrences per 10,000 tokens",
@@ -94,6 +103,7 @@ TEXT = {
         "day": "day", "week": "week", "month": "month",
         "period_axis": "period ({p}, start, UTC)",
         "trend": "Frequency",
+        "share_trend": "Share of articles mentioning each term",
         "entity_trend": "Entity mentions",
         "no_data": "no data for these parameters",
         "one_period": "a single period: not enough periods for a trend",
@@ -101,9 +111,16 @@ TEXT = {
         "keyness": "Keyness (G², log ratio)",
         "log_ratio": "log ratio (log2 of the relative-frequency ratio, target / reference)",
         "more_target": "more frequent in target",
+        "target": "target", "reference": "reference",
         "more_reference": "more frequent in reference",
         "tone": "Mean tone",
-        "tone_axis": "mean tone (compound, −1 to 1)",
+        "tone_axis": "mean tone {unit}\n(compound, −1 to 1)",
+        "tone_unit_document": "per article", "tone_unit_sentence": "per sentence",
+        "tone_unit_entity": "of sentences naming the entity",
+        "tone_title_document": "mean over articles", "tone_title_sentence": "mean over sentences",
+        "tone_title_entity": "sentences mentioning each entity",
+        "group_axis": "{g}",
+        "source": "source", "section": "section", "entity": "entity",
         "ci": "{ci:.0%} bootstrap CI",
         "documents": "documents", "sentences": "sentences",
         "network": "Co-occurrence network",
@@ -115,6 +132,7 @@ TEXT = {
         "corpus": "corpus",
         "by_count": "word size ∝ number of occurrences",
         "node_size": "node size ∝ units mentioning the entity, edge width ∝ co-occurrences",
+        "level_sentence": "same sentence", "level_document": "same article",
     },
 }
 
@@ -158,8 +176,20 @@ def _title(what: str, df: pd.DataFrame, *, corpus: str | None, lang: str, period
         span = _span(df[period_col])
         per = df.attrs.get("period")
         meta.append(span + (f" ({tx.get(per, per)})" if per else ""))
-    title = parts[0] + (" — " + ", ".join(m for m in meta if m) if meta else "")
-    return title + (f" {suffix}" if suffix else "")
+    elif df.attrs.get("span"):
+        meta.append(str(df.attrs["span"]))
+    return _join_title(parts[0], ", ".join(m for m in meta if m), suffix)
+
+
+#: Titles longer than this many characters put the corpus and period on a second line.
+TITLE_WIDTH = 72
+
+
+def _join_title(what: str, meta: str, suffix: str = "") -> str:
+    if not meta:
+        return what + (f" {suffix}" if suffix else "")
+    sep = "\n" if len(what) + len(meta) + 3 > TITLE_WIDTH else " — "
+    return what + sep + meta + (f" {suffix}" if suffix else "")
 
 
 def _events(events: Mapping[Any, str] | Iterable[Any]) -> list[tuple[pd.Timestamp, str]]:
@@ -173,6 +203,39 @@ def _events(events: Mapping[Any, str] | Iterable[Any]) -> list[tuple[pd.Timestam
         ts = ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
         out.append((ts, str(label)))
     return out
+
+
+_PERIOD_LENGTH = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1)}
+
+
+def _draw_events(ax, events: Mapping[Any, str] | Iterable[Any], periods: pd.Series, period: str | None, *, labels: bool = True) -> None:
+    """Dashed grey event markers with their labels, for the events inside the plotted periods.
+
+    An event is drawn when it falls between the start of the first period and the end of the
+    last one (so 24 February is drawn on a weekly series whose last week starts on the 21st);
+    the x range is widened to show it if needed. Events outside the data are left out rather
+    than stretching the axis over empty time. Labels are placed at the top of the axes.
+    """
+    import matplotlib.dates as mdates
+
+    p = pd.to_datetime(pd.Series(periods)).dropna()
+    if p.empty:
+        return
+    if getattr(p.dt, "tz", None) is not None:
+        p = p.dt.tz_convert("UTC").dt.tz_localize(None)
+    first, last = p.min(), p.max()
+    end = last + _PERIOD_LENGTH.get(period or "", pd.DateOffset(days=0))
+    lo, hi = ax.get_xlim()
+    for when, label in _events(events):
+        if not first <= when <= end:
+            continue
+        x = mdates.date2num(when)
+        ax.axvline(when, color="#555555", ls="--", lw=1, zorder=1)
+        if label and labels:
+            ax.text(when, 0.98, f" {label}", transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="left", fontsize=8,
+                    color="#333333", bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1}, zorder=5)
+        lo, hi = min(lo, x), max(hi, x + 0.5)
+    ax.set_xlim(lo, hi)
 
 
 def _series_key(df: pd.DataFrame) -> list[str]:
@@ -205,7 +268,7 @@ def plot_term_trend(
         ylabel = tx["mentions_per_10k"] if norm == "per_10k" else tx["mentions_count"]
     else:
         ylabel = tx.get(norm, norm)
-    what = tx["entity_trend"] if entity else tx["trend"]
+    what = tx["entity_trend"] if entity else tx["share_trend"] if norm == "doc_share" else tx["trend"]
     period = df.attrs.get("period", "week")
     ax.set_xlabel(tx["period_axis"].format(p=tx.get(period, period)))
     ax.set_ylabel(ylabel)
@@ -226,12 +289,7 @@ def plot_term_trend(
             ax.plot(g["period"], g["smoothed"] * scale, "-", lw=1.8, color=colour, label=f"{label} ({tx['smoothed']})")
         else:
             ax.plot(g["period"], g["value"] * scale, "-o" if n_periods < 30 else "-", ms=3, lw=1.5, color=colour, label=label)
-    ymax = ax.get_ylim()[1]
-    for when, label in _events(events):
-        ax.axvline(when, color="#555555", ls="--", lw=1)
-        if label:
-            ax.text(when, ymax, f" {label}", rotation=90, va="top", ha="left", fontsize=8, color="#333333",
-                    bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1}, zorder=5)
+    _draw_events(ax, events, df["period"], period)
     for j, cp in enumerate(change_points):
         ts = pd.Timestamp(cp)
         ax.axvline(ts.tz_localize(None) if ts.tzinfo else ts, color="#D55E00", ls=":", lw=1.6, label=tx["change_point"] if j == 0 else None)
@@ -256,9 +314,10 @@ def plot_keyness(df: pd.DataFrame, *, n: int = 15, lang: Lang = "fr", title_suff
     tx = _t(lang)
     fig, ax = _figure(figsize=(9, max(3.5, 0.28 * 2 * n + 1.5)))
     target, reference = df.attrs.get("target"), df.attrs.get("reference")
-    what = tx["keyness"] + (f": {target} vs {reference}" if target and reference else "")
     name = corpus or df.attrs.get("corpus")
-    ax.set_title(what + (f" — {tx['corpus']} {name}" if name else "") + (f" {title_suffix}" if title_suffix else ""))
+    what = tx["keyness"] + (f" — {tx['corpus']} {name}" if name else "")
+    sides = f"{tx['target']} {target} / {tx['reference']} {reference}" if target and reference else ""
+    ax.set_title(what + (f"\n{sides}" if sides else "") + (f" {title_suffix}" if title_suffix else ""))
     ax.set_xlabel(tx["log_ratio"])
     if df.empty:
         _message(ax, tx["no_data"])
@@ -276,41 +335,185 @@ def plot_keyness(df: pd.DataFrame, *, n: int = 15, lang: Lang = "fr", title_suff
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color=OKABE_ITO[0], label=tx["more_target"]), Patch(color=OKABE_ITO[1], label=tx["more_reference"])], loc="best")
-    lo, hi = ax.get_xlim()
-    ax.set_xlim(lo - 0.35 * (hi - lo), hi + 0.35 * (hi - lo))
     ax.grid(axis="y", visible=False)
+    _fit_annotations(fig, ax, sel["log_ratio"].to_numpy("float64"))
     return fig
 
 
-def plot_tone(df: pd.DataFrame, *, lang: Lang = "fr", title_suffix: str = "", corpus: str | None = None) -> Figure:
-    """Mean tone per period with its bootstrap confidence band, one line per source."""
+def _fit_annotations(fig: Figure, ax, values: np.ndarray, *, margin: float = 0.02) -> None:
+    """Set the x range just wide enough for the bars and the text beside their ends.
+
+    The text widths are measured in pixels (they do not change with the x range); the range R
+    then solves max(x_i + w_i·R/W) − min(x_j − w_j·R/W) = R(1 − 2·margin) by fixed-point
+    iteration (W: axes width in pixels). Falls back to a 35 % padding if nothing can be measured.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    texts = [t for t in ax.texts if t.get_text().strip()]
+    lo0, hi0 = min(0.0, float(np.nanmin(values))), max(0.0, float(np.nanmax(values)))
+    try:
+        canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
+        fig.draw_without_rendering()
+        renderer = canvas.get_renderer()
+        width = ax.get_window_extent(renderer).width
+        ws = np.array([t.get_window_extent(renderer).width for t in texts])
+        xs = np.array([t.get_position()[0] for t in texts], dtype="float64")
+        right = np.array([t.get_ha() == "left" for t in texts])
+    except Exception:  # pragma: no cover - a backend that cannot measure text
+        span = hi0 - lo0 or 1.0
+        ax.set_xlim(lo0 - 0.35 * span, hi0 + 0.35 * span)
+        return
+    span = (hi0 - lo0) or 1.0
+    lo, hi = lo0, hi0
+    for _ in range(20):
+        per_px = span / width
+        hi = max(hi0, float(np.max(xs[right] + ws[right] * per_px, initial=hi0)))
+        lo = min(lo0, float(np.min(xs[~right] - ws[~right] * per_px, initial=lo0)))
+        new = (hi - lo) / (1 - 2 * margin)
+        if abs(new - span) < 1e-6 * span:
+            break
+        span = new
+    pad = margin * span
+    ax.set_xlim(lo - pad, hi + pad)
+
+
+def _tone_unit(df: pd.DataFrame) -> str:
+    """``entity`` (sentences mentioning an entity), ``sentence`` or ``document``: what a tone value averages."""
+    if df.attrs.get("analysis") == "entity_tone" or "entity" in df.columns:
+        return "entity"
+    return "sentence" if df.attrs.get("level") == "sentence" else "document"
+
+
+#: A series with at least this many measured periods is drawn as a line with a band.
+BAND_MIN_PERIODS = 3
+
+
+def plot_tone(
+    df: pd.DataFrame,
+    *,
+    events: Mapping[Any, str] | Iterable[Any] = (),
+    layout: Literal["auto", "overlay", "panels"] = "auto",
+    lang: Lang = "fr",
+    title_suffix: str = "",
+    corpus: str | None = None,
+) -> Figure:
+    """Mean tone with its bootstrap confidence interval, from :func:`analysis.sentiment.tone.tone_over_time`
+    or :func:`~analysis.sentiment.tone.entity_tone`.
+
+    With a ``period`` column: one line per source (or entity) and ONE representation of the
+    interval: a shaded band when the series has at least :data:`BAND_MIN_PERIODS` measured
+    periods, error bars otherwise (and on an isolated period between two empty ones, where a
+    band has no width). Event markers as in :func:`plot_term_trend`. With ``layout="auto"``,
+    more than :data:`MAX_OVERLAID_BANDS` series become small multiples (one panel per source or
+    entity, shared axes) instead of overlapping bands. Without a ``period``
+    column (one value per source or entity): a dot per group with its error bar. The axis
+    and title say what is averaged: articles, sentences, or the sentences mentioning an entity.
+
+    Example:
+        >>> df = pd.DataFrame({"entity": ["A", "B"], "n": [40, 25], "mean": [-0.2, 0.1],
+        ...                    "ci_low": [-0.3, 0.0], "ci_high": [-0.1, 0.2], "neg_share": [0.5, 0.2]})
+        >>> df.attrs["analysis"] = "entity_tone"
+        >>> "entité" in plot_tone(df).axes[0].get_xlabel()
+        True
+    """
     tx = _t(lang)
-    fig, ax = _figure()
-    level = df.attrs.get("level", "document")
+    unit = _tone_unit(df)
     ci = df.attrs.get("ci", 0.95)
     period = df.attrs.get("period", "week")
-    ax.set_title(_title(f"{tx['tone']} ({tx['documents' if level == 'document' else 'sentences']}, {tx['ci'].format(ci=ci)})", df, corpus=corpus, lang=lang, suffix=title_suffix))
-    ax.set_ylabel(tx["tone_axis"])
-    ax.set_xlabel(tx["period_axis"].format(p=tx.get(period, period)) if "period" in df.columns else "")
+    timed = "period" in df.columns
+    fig, ax = _figure() if timed else _figure(figsize=(9, max(2.6, 0.45 * max(len(df), 1) + 1.4)))
+    what = f"{tx['tone']} ({tx['tone_title_' + unit]}, {tx['ci'].format(ci=ci)})"
+    ax.set_title(_title(what, df, corpus=corpus, lang=lang, suffix=title_suffix))
+    axis_label = tx["tone_axis"].format(unit=tx["tone_unit_" + unit])
+    keys = [c for c in ("source", "section", "entity") if c in df.columns]
     valid = df[df["n"] > 0] if "n" in df.columns else df
-    if df.empty or valid.empty or "period" not in df.columns:
+    if not timed:
+        ax.set_xlabel(axis_label)
+        ax.set_ylabel(tx.get(keys[0], keys[0]) if keys else "")
+        if valid.empty:
+            _message(ax, tx["no_data"])
+            return fig
+        v = valid.reset_index(drop=True)
+        y = np.arange(len(v))[::-1]
+        labels = v[keys].astype(str).agg(" · ".join, axis=1) if keys else pd.Series([""] * len(v))
+        err = np.vstack([(v["mean"] - v["ci_low"]).to_numpy(), (v["ci_high"] - v["mean"]).to_numpy()])
+        for i, yi in enumerate(y):
+            ax.errorbar(v["mean"].iloc[i], yi, xerr=err[:, i : i + 1], fmt="o", ms=6, capsize=4, lw=1.5, color=OKABE_ITO[i % len(OKABE_ITO)])
+            ax.annotate(f"n = {int(v['n'].iloc[i]):,}".replace(",", "\u202f" if lang == "fr" else ","), (v["ci_high"].iloc[i], yi),
+                        xytext=(6, 0), textcoords="offset points", va="center", fontsize=8, color="#444444")
+        ax.set_yticks(y, labels.tolist())
+        ax.set_ylim(-0.7, len(v) - 0.3)
+        ax.axvline(0, color="#333333", lw=0.8)
+        ax.grid(axis="y", visible=False)
+        return fig
+    groups = list(df.groupby(keys, sort=False)) if keys else [("", df)]
+    xlabel = tx["period_axis"].format(p=tx.get(period, period))
+    if df.empty or valid.empty:
+        ax.set_ylabel(axis_label)
+        ax.set_xlabel(xlabel)
         _message(ax, tx["no_data"])
         return fig
-    keys = [c for c in ("source", "section", "entity") if c in df.columns]
-    groups = df.groupby(keys, sort=False) if keys else [("", df)]
+    panels = layout == "panels" or (layout == "auto" and len(groups) > MAX_OVERLAID_BANDS)
+    if panels:
+        import matplotlib as mpl
+
+        title = ax.get_title()
+        ncols = 2 if len(groups) > 1 else 1
+        nrows = -(-len(groups) // ncols)
+        with mpl.rc_context(STYLE):
+            fig = Figure(figsize=(4.7 * ncols, 2.6 * nrows + 0.8), layout="constrained")
+            axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
+        fig.suptitle(title, fontsize=11)
+        fig.supylabel(axis_label, fontsize=10)
+        fig.supxlabel(xlabel, fontsize=10)
+        for i, ((key, g), pax) in enumerate(zip(groups, axes)):
+            name = " · ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+            _tone_series(pax, g, OKABE_ITO[i % len(OKABE_ITO)], None)
+            pax.set_title(name, fontsize=10, loc="left", fontweight="bold")
+            pax.axhline(0, color="#333333", lw=0.8)
+            _draw_events(pax, events, df["period"], period, labels=i == 0)
+            pax.tick_params(axis="x", labelrotation=30)
+        for pax in axes[len(groups):]:
+            pax.set_visible(False)
+        return fig
+    ax.set_ylabel(axis_label)
+    ax.set_xlabel(xlabel)
     for i, (key, g) in enumerate(groups):
-        g = g.sort_values("period")
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
         label = " · ".join(map(str, key)) if isinstance(key, tuple) else (str(key) or None)
-        ax.plot(g["period"], g["mean"], "-o", ms=3, lw=1.5, color=colour, label=label)
-        ax.fill_between(g["period"], g["ci_low"], g["ci_high"], color=colour, alpha=0.2, lw=0)
-        ax.vlines(g["period"], g["ci_low"], g["ci_high"], color=colour, alpha=0.5, lw=1)  # visible for isolated periods
+        _tone_series(ax, g, OKABE_ITO[i % len(OKABE_ITO)], label)
     ax.axhline(0, color="#333333", lw=0.8)
+    _draw_events(ax, events, df["period"], period)
     if valid["period"].nunique() < 2:
         _message(ax, tx["one_period"])
     if keys:
-        ax.legend(loc="lower left")
+        ax.legend(loc="best")
+    ax.tick_params(axis="x", labelrotation=30)
     return fig
+
+
+#: More series than this are drawn as small multiples (one panel each): overlaid bands blur.
+MAX_OVERLAID_BANDS = 2
+
+
+def _tone_series(ax, g: pd.DataFrame, colour: str, label: str | None) -> None:
+    """One tone series: line + band, or error bars where a band makes no sense."""
+    g = g.sort_values("period")
+    measured = g["n"].to_numpy() > 0 if "n" in g.columns else g["mean"].notna().to_numpy()
+    mean = g["mean"].where(measured)
+    band = measured.sum() >= BAND_MIN_PERIODS
+    if band:
+        ax.plot(g["period"], mean, "-o" if len(g) < 30 else "-", ms=3, lw=1.6, color=colour, label=label)
+        ax.fill_between(g["period"], g["ci_low"].where(measured), g["ci_high"].where(measured), color=colour, alpha=0.2, lw=0)
+        prev = np.r_[False, measured[:-1]]
+        nxt = np.r_[measured[1:], False]
+        lone = measured & ~prev & ~nxt  # a band has no width there
+    else:
+        ax.plot(g["period"], mean, "-", lw=1, color=colour, alpha=0.6)
+        lone = measured
+    if lone.any():
+        sel = g[lone]
+        ax.errorbar(sel["period"], sel["mean"], yerr=np.vstack([sel["mean"] - sel["ci_low"], sel["ci_high"] - sel["mean"]]),
+                    fmt="o", ms=4, capsize=3, lw=1.2, color=colour, label=None if band else label)
 
 
 def plot_network(G, *, top: int = 30, lang: Lang = "fr", title_suffix: str = "", corpus: str | None = None, seed: int = SEED) -> Figure:
@@ -321,7 +524,8 @@ def plot_network(G, *, top: int = 30, lang: Lang = "fr", title_suffix: str = "",
     fig, ax = _figure(figsize=(9, 7))
     name = corpus or G.graph.get("corpus")
     level = G.graph.get("level")
-    ax.set_title(tx["network"] + (f" ({level})" if level else "") + (f" — {tx['corpus']} {name}" if name else "") + (f" {title_suffix}" if title_suffix else ""))
+    meta = ", ".join(m for m in (f"{tx['corpus']} {name}" if name else "", G.graph.get("span", "")) if m)
+    ax.set_title(_join_title(tx["network"] + (f" ({tx.get('level_' + level, level)})" if level else ""), meta, title_suffix))
     ax.set_xlabel(tx["node_size"])
     ax.set_xticks([])
     ax.set_yticks([])
@@ -339,7 +543,7 @@ def plot_network(G, *, top: int = 30, lang: Lang = "fr", title_suffix: str = "",
     widths = 0.5 + 4 * weights / weights.max() if len(weights) else []
     nx.draw_networkx_edges(H, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.6)
     nx.draw_networkx_nodes(H, pos, ax=ax, node_size=sizes, node_color=colours, alpha=0.9)
-    nx.draw_networkx_labels(H, pos, ax=ax, font_size=8)
+    nx.draw_networkx_labels(H, pos, ax=ax, font_size=8, bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
     from matplotlib.lines import Line2D
 
     labs = sorted({H.nodes[n].get("label") for n in H.nodes} - {None})
@@ -354,7 +558,8 @@ def plot_wordcloud(freq_df: pd.DataFrame, *, column: str = "count", max_words: i
     tx = _t(lang)
     fig, ax = _figure(figsize=(9, 4.8))
     name = corpus or freq_df.attrs.get("corpus")
-    ax.set_title(tx["wordcloud"] + (f" — {tx['corpus']} {name}" if name else "") + (f" {title_suffix}" if title_suffix else ""))
+    meta = ", ".join(m for m in (f"{tx['corpus']} {name}" if name else "", freq_df.attrs.get("span", "")) if m)
+    ax.set_title(_join_title(tx["wordcloud"], meta, title_suffix))
     ax.set_xlabel(tx["by_count"])
     ax.set_xticks([])
     ax.set_yticks([])
@@ -375,11 +580,21 @@ def plot_wordcloud(freq_df: pd.DataFrame, *, column: str = "count", max_words: i
     return fig
 
 
-def plot_volume(corpus_df, *, period: Literal["day", "week", "month"] = "week", by: Literal["source", "section"] | None = "source", lang: Lang = "fr", title_suffix: str = "", corpus: str | None = None) -> Figure:
+def plot_volume(
+    corpus_df,
+    *,
+    period: Literal["day", "week", "month"] = "week",
+    by: Literal["source", "section"] | None = "source",
+    events: Mapping[Any, str] | Iterable[Any] = (),
+    lang: Lang = "fr",
+    title_suffix: str = "",
+    corpus: str | None = None,
+) -> Figure:
     """Articles per period (stacked by source or section): the denominator behind every trend.
 
     Args:
         corpus_df: a :class:`analysis.tables.Corpus` or a frame with ``date`` (and ``by``).
+        events: event markers, as in :func:`plot_term_trend`.
     """
     from analysis.periods import period_range, period_start
 
@@ -409,6 +624,7 @@ def plot_volume(corpus_df, *, period: Literal["day", "week", "month"] = "week", 
     for i, col in enumerate(tab.columns):
         ax.bar(tab.index, tab[col].to_numpy(), width=width, bottom=bottom, align="edge", color=OKABE_ITO[i % len(OKABE_ITO)], label=str(col) if by else None)
         bottom += tab[col].to_numpy()
+    _draw_events(ax, events, pd.Series(rng), period)
     if by is not None and by in corpus_df.columns:
         ax.legend(loc="upper left")
     if len(tab) < 2:

@@ -846,27 +846,6 @@ def small_multiples(trend, *, events: Any = (), change_points: int = 1, lang: st
     return fig
 
 
-def with_events(fig, events: Mapping[Any, str] | None):
-    """Add dashed event markers (with labels) to the first axes of ``fig``; returns ``fig``."""
-    from analysis.plots import _events
-
-    if not events or not fig.axes:
-        return fig
-    ax = fig.axes[0]
-    lo, hi = ax.get_xlim()
-    import matplotlib.dates as mdates
-
-    for when, label in _events(events):
-        x = mdates.date2num(when)
-        if not lo <= x <= hi:
-            continue
-        ax.axvline(when, color="#555555", ls="--", lw=1)
-        if label:
-            ax.text(when, ax.get_ylim()[1], f" {label}", rotation=90, va="top", ha="left", fontsize=8, color="#333333",
-                    bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1}, zorder=5)
-    return fig
-
-
 def keyness_table(key, *, n: int = 20, alpha: float = 0.001):
     """The ``n`` strongest terms of each direction of a keyness table, with both sides' counts.
 

@@ -26,7 +26,7 @@ def register(subparsers) -> None:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--ngrams", type=int, choices=(2, 3), help="lemma n-grams instead of single terms")
     mode.add_argument("--collocations", choices=("g2", "pmi"), help="adjacent lemma pairs scored by G² or PMI")
-    mode.add_argument("--distinctive", choices=("period", "source", "section"), help="TF-IDF distinctive terms per period or source")
+    mode.add_argument("--distinctive", choices=("period", "source", "section"), help="distinctive terms per period or source (keyness of each against the rest)")
     mode.add_argument("--kwic", metavar="TERM", help="concordance of TERM (every occurrence with its context)")
     p.add_argument("--window", type=int, default=60, help="KWIC context in characters (default 60)")
     p.set_defaults(func=run(_handle))

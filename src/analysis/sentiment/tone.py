@@ -100,6 +100,12 @@ def _summarise(df: pd.DataFrame, keys: list[str], *, n_boot: int, seed: int, ci:
     return out
 
 
+def _date_span(corpus: Corpus) -> str:
+    from analysis.frequency import date_span
+
+    return date_span(corpus)
+
+
 def _complete(out: pd.DataFrame, grid: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     res = grid.merge(out, on=keys, how="left") if keys else out
     res["n"] = res["n"].fillna(0).astype("int64")
@@ -183,7 +189,7 @@ def tone_over_time(
     res = _complete(out, _grid(corpus, period, by, start, end), keys)
     if "period" in res.columns:
         res["period"] = res["period"].astype("datetime64[us]")
-    res.attrs.update({"analysis": "tone", "corpus": corpus.name, "period": period, "level": level, "by": by, "ci": ci, "n_boot": n_boot, "seed": seed})
+    res.attrs.update({"analysis": "tone", "corpus": corpus.name, "span": _date_span(corpus), "period": period, "level": level, "by": by, "ci": ci, "n_boot": n_boot, "seed": seed})
     return res
 
 
@@ -266,5 +272,6 @@ def entity_tone(
     if period is not None:
         res["period"] = res["period"].astype("datetime64[us]")
     res["entity"] = res["entity"].astype("str")
-    res.attrs.update({"analysis": "entity_tone", "corpus": corpus.name, "period": period, "ci": ci, "n_boot": n_boot, "seed": seed})
+    res.attrs.update({"analysis": "entity_tone", "corpus": corpus.name, "span": _date_span(corpus), "period": period, "level": "sentence", "unit": "sentences mentioning the entity",
+                      "ci": ci, "n_boot": n_boot, "seed": seed})
     return res
