@@ -12,12 +12,13 @@ CORPUS ?= data/raw/example
 NAME ?= $(notdir $(abspath $(CORPUS)))
 PROCESSED ?= data/processed/$(NAME)
 OUT ?= reports/$(NAME)
+PARAMS ?=
 PYTEST_ARGS ?=
 
 .PHONY: install report test lock benchmark clean-venv help
 
 help:
-	@echo "make report [CORPUS=path]   ingest, annotate and report (default: the bundled example)"
+	@echo "make report [CORPUS=path] [PARAMS=params/x.yaml]   ingest, annotate and report (default: the bundled example)"
 	@echo "make test                   run the test suite (set ANALYSIS_TEST_DATA=../shared for integration tests)"
 	@echo "make install                create .venv with the pinned dependencies (idempotent)"
 	@echo "make benchmark              run the benchmarks in benchmarks/ (needs ANALYSIS_TEST_DATA)"
@@ -36,7 +37,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 report: install
-	$(BIN)/analysis run $(CORPUS) --processed $(PROCESSED) --out $(OUT)
+	$(BIN)/analysis run $(CORPUS) --processed $(PROCESSED) --out $(OUT) $(if $(PARAMS),-f $(PARAMS))
 
 test: install
 	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
