@@ -67,6 +67,11 @@ TRACKED_PACKAGES = (
 # Provenance
 # --------------------------------------------------------------------------------------------
 
+def _n_docs(n: int) -> str:
+    """``1 document``, ``2,500 documents``."""
+    return f"{n:,} document" + ("" if n == 1 else "s")
+
+
 def corpus_fingerprint(processed_dir: str | os.PathLike[str]) -> str:
     """SHA-256 (first 16 hex digits) of the corpus and annotation tables' files.
 
@@ -198,7 +203,7 @@ def _provenance_html(prov: Mapping[str, Any]) -> str:
         ("made (UTC)", prov["made"]),
         ("processed data", prov["processed_dir"]),
         ("files fingerprint", f"{c['fingerprint']} (corpus.parquet and annotation tables)"),
-        ("whole corpus", f"{c['documents']:,} documents, {first} to {last}"),
+        ("whole corpus", f"{_n_docs(c['documents'])}, {first} to {last}"),
         ("sources", ", ".join(f"{k} ({v:,})" for k, v in c["sources"].items())),
     ]
     if sel is not None:
@@ -216,13 +221,13 @@ def _provenance_html(prov: Mapping[str, Any]) -> str:
     )
     if sel is not None:
         head = (
-            f"<b>Selection</b>: {sel['documents']:,} documents from {(sel['first_date'] or '')[:10]} to "
+            f"<b>Selection</b>: {_n_docs(sel['documents'])} from {(sel['first_date'] or '')[:10]} to "
             f"{(sel['last_date'] or '')[:10]} ({', '.join(sel['sources']) or 'no source'}) · "
             f"fingerprint <code>{sel['fingerprint']}</code> · made {prov['made']}"
         )
     else:
         head = (
-            f"<b>Corpus</b>: {c['documents']:,} documents from {first} to {last} · "
+            f"<b>Corpus</b>: {_n_docs(c['documents'])} from {first} to {last} · "
             f"fingerprint <code>{c['fingerprint']}</code> · made {prov['made']}"
         )
     return f"<p>{head}</p><details><summary>Provenance (parameters, fingerprints, versions)</summary><table>{body}</table></details>"
@@ -476,6 +481,8 @@ def run_report(
                 str(notebook_path(name)), str(ipynb), parameters=nb_params, cwd=str(NOTEBOOKS_DIR),
                 kernel_name=kernel_name, progress_bar=False, execution_timeout=timeout,
                 report_mode=no_input, log_output=False,
+                # the kernel's own start-up warnings (e.g. "running over TCP") are noise here
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
         except papermill.PapermillExecutionError as exc:
             error = _error_summary(exc)
@@ -559,7 +566,7 @@ def write_index(out_dir: str | os.PathLike[str], prov: Mapping[str, Any]) -> Pat
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_INDEX_CSS}</style></head>
 <body>
 <h1>Report: {esc(out.name)}</h1>
-<p class="sub">{c["documents"]:,} documents from {esc(first)} to {esc(last)} · sources: {sources}<br>
+<p class="sub">{_n_docs(c["documents"])} from {esc(first)} to {esc(last)} · sources: {sources}<br>
 corpus fingerprint <code>{esc(c["fingerprint"])}</code> · made {esc(prov["made"])} UTC · analysis {esc(prov["versions"]["analysis"])}
 {"· git " + esc(prov["git"]) if prov.get("git") else ""}</p>
 {"".join(cards)}
