@@ -5,102 +5,45 @@ publishers). At evaluation time they are joined with a corpus given as:
 
 - ``corpus.parquet`` written by ``analysis ingest`` (preferred), or a processed directory
   holding it;
-- a directory of RSS 2.0 snapshot files (``*.xml``), read by :func:`read_rss_dir`, a small
-  stand-alone reader kept so that the validation sets can be checked without a full ingest.
+- a raw corpus folder (e.g. RSS snapshots), ingested on the fly by :func:`ingest_raw` with the
+  project's own ingestion into a temporary directory.
 
 Both give the same columns: ``doc_id, date, source, section, title, text, url``.
 """
 
 from __future__ import annotations
 
-import html
-import re
 import sys
-import xml.etree.ElementTree as ET
-from email.utils import parsedate_to_datetime
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.ids import make_doc_id, normalize_url
+from analysis.ids import normalize_url
 
 CORPUS_COLUMNS = ["doc_id", "date", "source", "section", "title", "text", "url"]
-_TAG = re.compile(r"<[^>]+>")
 
 
-def _clean(value: str | None) -> str:
-    if not value:
-        return ""
-    return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", value))).strip()
+def ingest_raw(root: str | Path) -> pd.DataFrame:
+    """Ingest a raw corpus folder (e.g. RSS snapshots) with :func:`analysis.corpus.ingest`.
 
-
-def read_rss_dir(root: str | Path) -> pd.DataFrame:
-    """Read every RSS 2.0 file under ``root``; one row per unique link (first listing kept).
-
-    Items without a link or a lead are skipped and counted on stderr; English-language items
-    (``/en/`` or ``le-monde-in-english`` in the link) are left out, as ingestion does.
-
-    Args:
-        root: a directory searched recursively for ``*.xml``.
-
-    Returns:
-        DataFrame with :data:`CORPUS_COLUMNS`, sorted by date then doc_id.
+    The processed files go to a temporary directory that is removed afterwards; the returned
+    table is exactly the ``corpus.parquet`` that ``analysis ingest`` would write (same cleaning,
+    deduplication and language filter), so labels join with the texts the analyses see.
     """
-    root = Path(root)
-    files = sorted(root.rglob("*.xml"))
-    if not files:
-        raise FileNotFoundError(f"{root}: no *.xml RSS files found")
-    rows: dict[str, dict] = {}
-    problems: dict[str, int] = {}
-    for path in files:
-        try:
-            tree = ET.parse(path)
-        except ET.ParseError as exc:
-            print(f"{path}: unparsable RSS file skipped ({exc})", file=sys.stderr)
-            continue
-        channel = tree.getroot().find("channel")
-        if channel is None:
-            continue
-        source = _clean(channel.findtext("title")) or "unknown"
-        section = path.stem
-        for item in channel.iterfind("item"):
-            link = (item.findtext("link") or item.findtext("guid") or "").strip()
-            text = _clean(item.findtext("description"))
-            if not link:
-                problems["no link"] = problems.get("no link", 0) + 1
-                continue
-            if "/en/" in link or "le-monde-in-english" in link:
-                problems["English-language item"] = problems.get("English-language item", 0) + 1
-                continue
-            if not text:
-                problems["empty lead"] = problems.get("empty lead", 0) + 1
-                continue
-            key = normalize_url(link)
-            if key in rows:
-                continue
-            try:
-                date = pd.Timestamp(parsedate_to_datetime(item.findtext("pubDate") or "")).tz_convert("UTC")
-            except (TypeError, ValueError):
-                date = pd.NaT
-            rows[key] = {
-                "doc_id": make_doc_id(url=link),
-                "date": date,
-                "source": "Le Monde" if "Le Monde" in source else source,
-                "section": section,
-                "title": _clean(item.findtext("title")),
-                "text": text,
-                "url": link,
-            }
-    for reason, count in sorted(problems.items()):
-        print(f"{root}: {count} item(s) skipped: {reason}", file=sys.stderr)
-    frame = pd.DataFrame(list(rows.values()), columns=CORPUS_COLUMNS)
-    frame["date"] = pd.to_datetime(frame["date"], utc=True)
-    return frame.sort_values(["date", "doc_id"], kind="stable").reset_index(drop=True)
+    import tempfile
+
+    from analysis.corpus import ingest
+
+    with tempfile.TemporaryDirectory(prefix="analysis-validation-") as tmp:
+        report = ingest([root], out=tmp, progress=False)
+        if not report.kept:
+            raise FileNotFoundError(f"{root}: no usable document found by analysis ingest")
+        return pd.read_parquet(Path(tmp) / "corpus.parquet")
 
 
 def load_corpus(path: str | Path) -> pd.DataFrame:
-    """Load a corpus from ``corpus.parquet``, a processed directory, or an RSS directory.
+    """Load a corpus from ``corpus.parquet``, a processed directory, or a raw corpus folder.
 
     Raises:
         FileNotFoundError: when ``path`` is none of these.
@@ -111,7 +54,7 @@ def load_corpus(path: str | Path) -> pd.DataFrame:
     elif path.is_dir() and (path / "corpus.parquet").is_file():
         frame = pd.read_parquet(path / "corpus.parquet")
     elif path.is_dir():
-        frame = read_rss_dir(path)
+        frame = ingest_raw(path)
     else:
         raise FileNotFoundError(f"{path}: expected corpus.parquet, a processed directory holding it, or a directory of RSS files")
     missing = {"doc_id", "text", "url"} - set(frame.columns)
