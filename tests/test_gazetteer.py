@@ -126,3 +126,26 @@ def test_fold_strips_accents_case_and_typography():
 def test_empty_entities_table():
     out = resolve_aliases(pd.DataFrame({"doc_id": [], "text": [], "label": []}))
     assert "norm" in out.columns and out.empty
+
+
+def test_not_entities_are_removed_only_when_they_are_the_whole_entity():
+    from analysis.annotate import load_pipeline
+
+    nlp = load_pipeline("fr_core_news_sm")
+    assert nlp.pipe_names[-1] == "drop_non_entities"
+    doc = nlp("Les Russes et les Ukrainiens négocient à Istanbul, selon les Etats-Unis et la Russie.")
+    texts = {e.text for e in doc.ents}
+    assert not texts & {"Russes", "Ukrainiens"}, texts
+    assert {"Istanbul", "Etats-Unis"} <= texts, texts
+
+
+def test_not_entities_section_rejects_malformed_entries(tmp_path):
+    from analysis.gazetteer import load_not_entities
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("NONE:\n  - [{LOWER: x}]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.yaml"):
+        load_not_entities(bad)
+    good = tmp_path / "good.yaml"
+    good.write_text("NONE:\n  - Moscovites\n", encoding="utf-8")
+    assert "Moscovites" in load_not_entities(good) and "Russes" in load_not_entities(good)

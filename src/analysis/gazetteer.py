@@ -9,6 +9,11 @@ gazetteer name, e.g. "Bakhmut et Bohdanivka" as one PER, must be cut by hand). E
 carries the id ``gazetteer``, which is how the ``origin`` column of the entities table tells
 gazetteer spans from model spans.
 
+A ``NONE`` section lists words the model tags as names but that are not entities in the sense
+of the project's guideline (demonyms used as nouns, "Les Russes"; "Etat" as in "chef d'Etat").
+They are removed after ``ner`` by the ``drop_non_entities`` component, only when the whole
+entity is exactly such a word: "Etats-Unis" or "Russie" are untouched.
+
 Example:
     >>> import spacy
     >>> nlp = spacy.blank("fr")
@@ -26,12 +31,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from spacy.language import Language
 
 from analysis.config import PACKAGE_DATA_DIR
 from analysis.normalize import normalize_text
 
 GAZETTEER_FILE = PACKAGE_DATA_DIR / "gazetteer.yaml"
 LABELS = ("PER", "LOC", "ORG", "MISC")
+#: Section of the gazetteer files listing words that are never entities (removed after ``ner``).
+NOT_ENTITY = "NONE"
 #: ``ent_id_`` given to every gazetteer span.
 GAZETTEER_ID = "gazetteer"
 
@@ -61,6 +69,8 @@ def load_patterns(extra: str | os.PathLike[str] | Iterable[str | os.PathLike[str
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a mapping label -> list of names, got {type(data).__name__}")
         for label, entries in data.items():
+            if label == NOT_ENTITY:
+                continue
             if label not in LABELS:
                 raise ValueError(f"{path}: unknown label {label!r} (expected one of {', '.join(LABELS)})")
             for i, entry in enumerate(entries or []):
@@ -78,6 +88,42 @@ def load_patterns(extra: str | os.PathLike[str] | Iterable[str | os.PathLike[str
                 seen.add(key)
                 patterns.append({"label": label, "pattern": pattern, "id": GAZETTEER_ID})
     return patterns
+
+
+def load_not_entities(extra: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None) -> list[str]:
+    """The ``NONE`` entries of the package gazetteer plus ``extra`` files (typographically normalised).
+
+    Raises:
+        ValueError: naming the file for an entry that is not a plain phrase.
+    """
+    names: dict[str, None] = {}
+    for path in _paths(extra):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for i, entry in enumerate(data.get(NOT_ENTITY) or [] if isinstance(data, dict) else []):
+            if not isinstance(entry, str) or not entry.strip():
+                raise ValueError(f"{path}: {NOT_ENTITY} entry {i} ({entry!r}) must be a non-empty phrase")
+            names[normalize_text(entry.strip())] = None
+    return list(names)
+
+
+@Language.factory("drop_non_entities", default_config={"names": []})
+def make_drop_non_entities(nlp, name: str, names: list[str]):
+    """spaCy factory: remove entities whose whole text is one of ``names``."""
+    return DropNonEntities(names)
+
+
+class DropNonEntities:
+    """Pipeline component removing entities whose text is exactly a listed non-entity."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(names)
+
+    def __call__(self, doc):
+        ents = doc.ents
+        keep = [e for e in ents if e.text not in self.names]
+        if len(keep) != len(ents):
+            doc.set_ents(keep, default="outside")
+        return doc
 
 
 def gazetteer_hash(extra: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None) -> str:
@@ -100,4 +146,8 @@ def add_gazetteer(nlp, extra: str | os.PathLike[str] | Iterable[str | os.PathLik
     # phrase patterns only need the tokenizer: keep the statistical components out of it
     with nlp.select_pipes(disable=[name for name in nlp.pipe_names if name != "gazetteer"]):
         ruler.add_patterns(load_patterns(extra))
+    names = load_not_entities(extra)
+    if names:
+        after = "ner" if "ner" in nlp.pipe_names else "gazetteer"
+        nlp.add_pipe("drop_non_entities", config={"names": names}, after=after)
     return ruler
