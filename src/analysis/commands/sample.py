@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", dest="date_to", help="keep documents dated before this day (YYYY-MM-DD)")
     parser.add_argument("--exclude", action="append", metavar="CSV",
                         help="CSV with a 'url' column (e.g. labels already made): never draw these documents; repeatable")
-    parser.add_argument("--out", required=True, help="CSV to write (doc_id, date, source, url, text, label)")
+    parser.add_argument("--out", required=True, help="CSV to write (doc_id, date, source, url, text, label, text_sha1)")
     parser.set_defaults(func=run)
 
 
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from analysis.storage import atomic_path
-    from analysis.validation_corpus import draw_sample, load_corpus
+    from analysis.validation_corpus import draw_sample, load_corpus, text_sha1
 
     try:
         corpus = load_corpus(args.corpus or args.processed)
@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     sample = draw_sample(corpus, n=args.n, stratify=None if args.stratify == "none" else args.stratify, unit=args.unit,
                          seed=args.seed, match=args.match, match_share=args.match_share,
                          exclude_urls=excluded if args.exclude else None)
+    # the fingerprint of each text as drawn: keep it with the labels so that evaluation can
+    # tell when the publisher has changed a text since it was labelled (analysis evaluate)
+    sample["text_sha1"] = sample["text"].map(text_sha1)
     with atomic_path(args.out) as tmp:
         sample.to_csv(tmp, index=False)
     print(f"{len(sample)} {args.unit}s sampled from {len(corpus)} documents -> {args.out}", file=sys.stderr)
