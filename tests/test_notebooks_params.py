@@ -84,7 +84,7 @@ def test_papermill_non_default_parameters_change_the_report(tmp_path):
     top_cell = next(c for c in nb.cells if "top_terms = frequency.term_frequencies" in c.source)
     assert str(top_cell.outputs[-1]["data"]["text/html"]).count("<tr>") == 5 + 1
     # monthly periods in the trend: the trend figure is drawn, change-point panels are not
-    trend_cell = next(c for c in nb.cells if "term_trend = trends.term_trend" in c.source)
+    trend_cell = next(c for c in nb.cells if "report.trend_section(" in c.source)
     assert sum("image/png" in o.get("data", {}) for o in trend_cell.outputs) == 1  # terms only: no group
     cp_cell = next(c for c in nb.cells if "report.small_multiples" in c.source)
     assert cp_cell.outputs == []

@@ -172,3 +172,22 @@ def test_keyness_x_range_is_tight(c):
 def test_volume_events(c):
     vol = plots.plot_volume(c, period="week", by="source", events={"2022-02-24": "invasion"})
     assert "invasion" in texts(vol)
+
+
+def test_network_layout_is_deterministic_and_places_isolated_nodes(c):
+    import networkx as nx
+
+    G = cooccurrence_graph(cooccurrence(c, level="document", min_count=1))
+    G.add_node("Isolée", count=10**6, label="LOC")  # synthetic: the most mentioned entity has no edge
+
+    def positions():
+        fig = plots.plot_network(G.copy(), top=30)
+        return {t.get_text(): t.xy for t in fig.axes[0].texts}
+
+    a, b = positions(), positions()
+    assert set(a) == set(G.nodes) and all(np.array_equal(a[n], b[n]) for n in a)  # same input -> same node positions
+    linked = [n for n in G.nodes if G.degree(n) > 0]
+    assert a["Isolée"][1] < min(a[n][1] for n in linked)  # on the bottom row, outside the layout
+    pos = plots.network_layout(nx.relabel_nodes(G, {}, copy=True), seed=1)
+    assert np.array_equal(pos["Vladimir Poutine"], plots.network_layout(G, seed=1)["Vladimir Poutine"])
+    assert max(np.abs(pos[n]).max() for n in linked) == pytest.approx(1.0)  # scaled to [-1, 1]

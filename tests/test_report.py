@@ -324,3 +324,103 @@ def test_keyness_table_keeps_significant_terms_of_each_direction():
     html = report.keyness_table(key, n=5).to_html()
     assert "guerre" in html and "paix" in html and "vin" not in html  # vin: equal rates, not significant
 
+
+
+# ------------------------------------------------------------------------------ notebook sections
+# The decisions the report cells used to make inline (analysis.report.*_section); synthetic
+# toy corpus of analysis_fixtures: 5 documents, 3 to 25 Feb 2022, sources Le Monde and Libération.
+def _P(**kw):
+    from analysis.params import validate
+
+    base = dict(start="", end="", granularity="week", sources=[], events={"2022-02-24": "invasion"}, lang="fr",
+                target_period="", reference_period="")
+    return validate({**base, **kw})
+
+
+@pytest.fixture(scope="module")
+def toy():
+    from analysis_fixtures import toy_corpus
+
+    return toy_corpus()
+
+
+ONE_WEEK = ("2022-02-21", "2022-02-27")  # d4 and d5 only: one week, one month, both sources
+
+
+def test_volume_section_single_period_note_and_summary(toy):
+    s = report.volume_section(toy, _P())
+    assert s.note is None and s.figure is not None
+    assert s.summary["articles"].to_dict() == {"Le Monde": 3, "Libération": 2}  # hand count of TOY_DOCS
+    one = report.volume_section(toy.filter(start=ONE_WEEK[0], end=ONE_WEEK[1]), _P())
+    assert one.figure is None and "single week" in one.note and "time series" in one.note
+    assert one.summary["articles"].sum() == 2 and "mean per week" in one.formats
+
+
+def test_section_counts_language_counts_and_span(toy):
+    t = report.section_counts(toy)
+    assert t.loc["international", "total"] == 4 and t.loc["politique", "Libération"] == 1 and t.loc["total", "total"] == 5
+    assert report.date_span(toy) == "5 documents from 2022-01-03 to 2022-02-25"
+    assert report.date_span(toy.filter(start="2030-01-01")) == "no document"
+    assert report.language_counts(toy)["documents"].sum() == 5
+    assert isinstance(report.table_or_note(t.iloc[:0], "nothing"), type(report.note("x")))
+
+
+def test_trend_section_branches(toy):
+    s = report.trend_section(toy, _P(terms=["guerre"], term_groups={}, unit="lemma"))
+    assert s.note is None and s.group is None and len(s.trends) == 1
+    # 'guerre' occurs in d1, d3, d4: the trend counts them
+    assert s.term["count"].sum() == 3
+    one = report.trend_section(toy.filter(start=ONE_WEEK[0], end=ONE_WEEK[1]), _P(terms=["guerre"], unit="lemma"))
+    assert one.trends == [] and "single week" in one.note
+
+
+def test_keyness_section_branches(toy):
+    unset = report.keyness_section(toy, _P(events={}, target_period="", reference_period="", unit="lemma", min_count=1, extra_stopwords=[]))
+    assert unset.table is None and "set `target_period`" in unset.note
+    empty = report.keyness_section(toy.filter(start="2022-02-01"), _P(unit="lemma", min_count=1, extra_stopwords=[]))
+    assert empty.table is None and "target period has 2 articles and the reference period 0" in empty.note
+    key, note_ = report.keyness_section(toy, _P(unit="lemma", min_count=1, extra_stopwords=[]))
+    assert note_ is None and key.attrs["target_docs"] == 2 and key.attrs["reference_docs"] == 3
+    assert key.attrs["target"] == "2022-02-24 – 2022-02-25" and key.attrs["reference"] == "2022-01-03 – 2022-02-23"
+    line = report.keyness_sides(key)
+    assert line.startswith("target: 2022-02-24 – 2022-02-25 (2 articles, ") and "reference: 2022-01-03 – 2022-02-23 (3 articles, " in line
+    assert f"{key['target_total'].iloc[0]:,} tokens" in line
+
+
+def test_tone_sections_branches(toy):
+    t = report.tone_section(toy, _P())
+    assert t.note is None and "period" in t.tone.columns
+    one = report.tone_section(toy.filter(start=ONE_WEEK[0], end=ONE_WEEK[1]), _P())
+    assert "period" not in one.tone.columns and one.note.endswith("Overall tone:")
+    # d4: tones -1.0, 0.0; d5: 0.5, -0.5 -> document means -0.5 and 0.0, overall -0.25
+    assert one.tone["mean"].iloc[0] == pytest.approx(-0.25)
+    s = report.source_tone_section(toy, _P())
+    assert s.note is None and len(s.by_source) == 2 and s.over_time is not None
+    single = report.source_tone_section(toy.filter(sources=["Le Monde"]), _P())
+    assert single.by_source is None and "single source" in single.note.lower()
+    flat = report.source_tone_section(toy.filter(start=ONE_WEEK[0], end=ONE_WEEK[1]), _P())
+    assert flat.by_source is not None and flat.over_time is None
+
+
+def test_entity_tone_section_branches(toy):
+    none = report.entity_tone_section(toy.filter(end="2022-01-10"), _P(entities=[]))  # d1, d2: no person
+    assert none.table is None and none.note == "No person entity in this selection."
+    missing = report.entity_tone_section(toy, _P(entities=["Personne Inconnue"]))
+    assert missing.table is not None and missing.found is None and missing.over_time is None and missing.note is None
+    one_month = report.entity_tone_section(toy.filter(start=ONE_WEEK[0], end=ONE_WEEK[1]), _P(entities=["Vladimir Poutine"]))
+    assert one_month.found["entity"].tolist() == ["Vladimir Poutine"] and one_month.over_time is None
+    assert "single month" in one_month.note
+    # Poutine: "Poutine lance la guerre ..." (-1.0) and "Poutine menace l'Europe." (-0.5)
+    assert one_month.found["mean"].iloc[0] == pytest.approx(-0.75) and one_month.found["n"].iloc[0] == 2
+
+
+def test_entity_trend_and_network_sections(toy):
+    P = _P(entities=[], entity_labels=["PER", "LOC"], min_cooccurrence=1, cooccurrence_scope="document")
+    tr = report.entity_trend_section(toy, P)
+    assert tr.note is None and tr.trend["entity"].nunique() == 5
+    assert "No entity" in report.entity_trend_section(toy.filter(end="2022-01-04").filter(start="2022-01-05"), P).note
+    assert "single week" in report.entity_trend_section(toy.filter(start=ONE_WEEK[0], end=ONE_WEEK[1]), P).note
+    net = report.network_section(toy, P)
+    assert net.note is None and net.graph.number_of_edges() == len(net.pairs) > 0
+    none = report.network_section(toy, _P(entity_labels=["PER"], min_cooccurrence=99, cooccurrence_scope="sentence"))
+    assert none.graph is None and none.pairs.empty and "99 times or more" in none.note

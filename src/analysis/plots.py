@@ -516,12 +516,65 @@ def _tone_series(ax, g: pd.DataFrame, colour: str, label: str | None) -> None:
                     fmt="o", ms=4, capsize=3, lw=1.2, color=colour, label=None if band else label)
 
 
+#: Entities labelled in a larger font in :func:`plot_network` (the others get a small label).
+NETWORK_MAIN_LABELS = 12
+
+
+def network_layout(H, *, seed: int = SEED) -> dict[Any, np.ndarray]:
+    """Deterministic node positions for :func:`plot_network`, in [-1, 1] × [-1.3, 1].
+
+    The nodes that have an edge are placed by a Kamada–Kawai layout (unweighted path lengths:
+    global structure, no randomness), then spread by a seeded spring layout started from it
+    with a repulsion ``k`` twice networkx's default, and a fisheye (radius ↦ √radius) so that
+    the dense centre opens up. Nodes
+    without an edge (an entity mentioned often but never co-occurring enough) are not part of
+    that layout: they go on a row along the bottom, in the graph's node order.
+
+    Example:
+        >>> import networkx as nx
+        >>> G = nx.Graph([("a", "b"), ("b", "c")]); G.add_node("z")
+        >>> pos = network_layout(G)
+        >>> sorted(pos) == ["a", "b", "c", "z"] and pos["z"][1] < min(pos[n][1] for n in "abc")
+        True
+    """
+    import networkx as nx
+
+    linked = [n for n in H.nodes if H.degree(n) > 0]
+    lonely = [n for n in H.nodes if H.degree(n) == 0]
+    pos: dict[Any, np.ndarray] = {}
+    if len(linked) == 1:  # pragma: no cover - a self-loop only
+        pos[linked[0]] = np.zeros(2)
+    elif linked:
+        L = H.subgraph(linked)
+        init = nx.kamada_kawai_layout(L, weight=None)
+        k = 2.0 / np.sqrt(len(linked))
+        pos = nx.spring_layout(L, pos=init, k=k, iterations=200, seed=seed, weight=None)
+        xy = np.array([pos[n] for n in linked], dtype="float64")
+        xy -= xy.mean(axis=0)
+        r = np.hypot(xy[:, 0], xy[:, 1])
+        r_max = max(r.max(), 1e-9)
+        # fisheye: radius r -> r_max·(r/r_max)^0.5 spreads the crowded centre, keeps the order of distances
+        xy *= np.where(r > 0, (r / r_max) ** -0.5, 1.0)[:, None]
+        xy /= max(np.abs(xy).max(), 1e-9)
+        pos = {n: xy[i] for i, n in enumerate(linked)}
+    if lonely:
+        xs = np.linspace(-1, 1, len(lonely)) if len(lonely) > 1 else np.zeros(1)
+        y = -1.3 if linked else 0.0
+        pos.update({n: np.array([x, y]) for n, x in zip(lonely, xs)})
+    return pos
+
+
 def plot_network(G, *, top: int = 30, lang: Lang = "fr", title_suffix: str = "", corpus: str | None = None, seed: int = SEED) -> Figure:
-    """The ``top`` entities by mention count and their co-occurrences (seeded spring layout)."""
+    """The ``top`` entities by mention count and their co-occurrences.
+
+    Positions come from :func:`network_layout` (deterministic for a given graph and ``seed``).
+    Each label sits just below its node; the :data:`NETWORK_MAIN_LABELS` most mentioned
+    entities are labelled in a larger bold font, the others smaller, so the centre stays legible.
+    """
     import networkx as nx
 
     tx = _t(lang)
-    fig, ax = _figure(figsize=(9, 7))
+    fig, ax = _figure(figsize=(10, 8))
     name = corpus or G.graph.get("corpus")
     level = G.graph.get("level")
     meta = ", ".join(m for m in (f"{tx['corpus']} {name}" if name else "", G.graph.get("span", "")) if m)
@@ -534,16 +587,24 @@ def plot_network(G, *, top: int = 30, lang: Lang = "fr", title_suffix: str = "",
         _message(ax, tx["no_data"])
         return fig
     nodes = sorted(G.nodes(data=True), key=lambda kv: (-kv[1].get("count", 0), kv[0]))[:top]
-    H = G.subgraph([n for n, _ in nodes]).copy()
-    pos = nx.spring_layout(H, seed=seed, weight="weight")
+    order = [n for n, _ in nodes]
+    H = nx.Graph()
+    H.add_nodes_from((n, G.nodes[n]) for n in order)  # most mentioned first: a stable node order
+    H.add_edges_from(sorted(((u, v, d) for u, v, d in G.subgraph(order).edges(data=True)), key=lambda e: (order.index(e[0]), order.index(e[1]))))
+    pos = network_layout(H, seed=seed)
     counts = np.array([H.nodes[n].get("count", 1) for n in H.nodes], dtype="float64")
-    sizes = 80 + 1200 * counts / counts.max()
+    sizes = 60 + 1100 * counts / counts.max()
     colours = [LABEL_COLOURS.get(H.nodes[n].get("label"), "#999999") for n in H.nodes]
     weights = np.array([d.get("weight", 1) for _, _, d in H.edges(data=True)], dtype="float64")
     widths = 0.5 + 4 * weights / weights.max() if len(weights) else []
-    nx.draw_networkx_edges(H, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.6)
-    nx.draw_networkx_nodes(H, pos, ax=ax, node_size=sizes, node_color=colours, alpha=0.9)
-    nx.draw_networkx_labels(H, pos, ax=ax, font_size=8, bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 0.5})
+    nx.draw_networkx_edges(H, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.5)
+    nx.draw_networkx_nodes(H, pos, ax=ax, node_size=sizes, node_color=colours, alpha=0.85)
+    for rank, (n, size) in enumerate(zip(H.nodes, sizes)):
+        main = rank < NETWORK_MAIN_LABELS
+        ax.annotate(str(n), pos[n], xytext=(0, -(np.sqrt(size) / 2 + 1)), textcoords="offset points", ha="center", va="top",
+                    fontsize=9 if main else 7, fontweight="bold" if main else "normal", color="#222222" if main else "#444444",
+                    bbox={"fc": "white", "ec": "none", "alpha": 0.75, "pad": 0.3}, zorder=4 if main else 3)
+    ax.margins(0.08)
     from matplotlib.lines import Line2D
 
     labs = sorted({H.nodes[n].get("label") for n in H.nodes} - {None})

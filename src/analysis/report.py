@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from analysis import __version__
 from analysis.config import NOTEBOOKS_DIR, PROJ_ROOT
@@ -1018,3 +1018,254 @@ def rescore_tone(corpus, backend: str):
         if corpus.has_table(name):
             tables[name] = getattr(corpus, name)
     return Corpus.from_frames(name=corpus.name, **tables)
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook sections: the decisions behind each report cell (the notebooks only display)
+# --------------------------------------------------------------------------------------------
+#
+# Each function takes the selected corpus and the validated parameters ``P`` (the
+# :class:`analysis.params.Params` returned by :func:`analysis.params.validate`) and returns plain
+# values: the frames or figures to show, and ``note``, the explanation shown instead when the
+# selection cannot support the analysis (None when there is nothing to explain). Nothing is
+# displayed here.
+
+def _one_period_note(granularity: str, what: str = "a trend", tail: str = "") -> str:
+    return (f"The selection spans a single {granularity}: {what} needs at least two periods "
+            f"(choose a finer `granularity` or a longer range).{tail}")
+
+
+def table_or_note(df, message: str, formats: Mapping[str, str] | None = None, *, index: bool = False):
+    """:func:`table` of ``df``, or :func:`note` with ``message`` when ``df`` has no row."""
+    return table(df, formats, index=index) if len(df) else note(message)
+
+
+class VolumeSection(NamedTuple):
+    """Notebook 01, volume over time: ``figure`` (None with one period), ``note``, ``summary`` and its ``formats``."""
+
+    figure: Any
+    note: str | None
+    summary: Any
+    formats: dict[str, str]
+
+
+def volume_section(corpus, P) -> VolumeSection:
+    """Articles per period stacked by source, and their sum, mean, min and max per source.
+
+    With a single period there is no time series: ``figure`` is None and ``note`` says why;
+    the summary table is given either way.
+
+    Example:
+        >>> s = volume_section(corpus, P)          # doctest: +SKIP
+        >>> s.summary.columns.tolist()              # doctest: +SKIP
+        ['articles', 'mean per week', 'min', 'max']
+    """
+    from analysis import plots
+
+    volume = documents_per_period(corpus, period=P.granularity, group="source")
+    mean_col = f"mean per {P.granularity}"
+    summary = volume.agg(["sum", "mean", "min", "max"]).T.rename(columns={"sum": "articles", "mean": mean_col})
+    formats = {"articles": "{:,.0f}", mean_col: "{:,.1f}", "min": "{:,.0f}", "max": "{:,.0f}"}
+    if len(volume) < 2:
+        return VolumeSection(None, _one_period_note(P.granularity, "a time series"), summary, formats)
+    fig = plots.plot_volume(corpus, period=P.granularity, by="source", events=P.events, lang=P.lang)
+    return VolumeSection(fig, None, summary, formats)
+
+
+def section_counts(corpus):
+    """Articles per section (rows, ``(none)`` when missing) and source (columns), with totals, largest first."""
+    docs = corpus.corpus
+    return docs.assign(section=docs["section"].fillna("(none)")).pivot_table(
+        index="section", columns="source", values="doc_id", aggfunc="count", fill_value=0, margins=True, margins_name="total"
+    ).sort_values("total", ascending=False)
+
+
+def language_counts(corpus):
+    """Documents per language code (``lang`` column), most frequent first."""
+    return corpus.corpus["lang"].value_counts().rename("documents").to_frame()
+
+
+def date_span(corpus) -> str:
+    """``'1,234 documents from 2022-01-01 to 2022-06-30'``, or ``'no document'``."""
+    docs = corpus.corpus
+    if not len(docs):
+        return "no document"
+    return f"{len(docs):,} documents from {docs['date'].min():%Y-%m-%d} to {docs['date'].max():%Y-%m-%d}"
+
+
+class TrendSection(NamedTuple):
+    """Notebook 02, trends: ``term`` and ``group`` trend frames (None when not asked or not possible), ``note``."""
+
+    term: Any
+    group: Any
+    note: str | None
+
+    @property
+    def trends(self) -> list:
+        """The trend frames computed, terms first."""
+        return [t for t in (self.term, self.group) if t is not None]
+
+
+def trend_section(corpus, P) -> TrendSection:
+    """Rates per 10,000 tokens per period of ``P.terms`` and of ``P.term_groups``.
+
+    Each is None when its parameter is empty; both are None, with a ``note``, when the
+    selection spans fewer than two periods of ``P.granularity``.
+    """
+    from analysis import trends
+
+    if count_periods(corpus, P.granularity) < 2:
+        return TrendSection(None, None, _one_period_note(P.granularity))
+    term = trends.term_trend(corpus, P.terms, period=P.granularity, by=P.unit) if P.terms else None
+    group = trends.term_trend(corpus, P.term_groups, period=P.granularity, by=P.unit) if P.term_groups else None
+    return TrendSection(term, group, None)
+
+
+#: Display formats of :func:`change_point_table`.
+CHANGE_POINT_FORMATS = {"change_point": "{:%Y-%m-%d}", "mean_before": "{:.2f}", "mean_after": "{:.2f}"}
+
+
+class KeynessSection(NamedTuple):
+    """Notebook 02, keyness: ``table`` (:func:`analysis.keyness.compare` output, or None) and ``note``."""
+
+    table: Any
+    note: str | None
+
+
+def keyness_section(corpus, P) -> KeynessSection:
+    """Keyness of ``P.target`` against ``P.reference`` inside the selection.
+
+    No keyness (``table`` None, ``note`` says why) when the periods are not set and no event
+    splits the range, or when either period holds no article of the selection. Otherwise the
+    table's ``attrs`` gain ``target`` / ``reference`` (period labels) and ``target_docs`` /
+    ``reference_docs`` (articles on each side), used by :func:`keyness_sides`.
+    """
+    from analysis import keyness
+
+    if P.target is None or P.reference is None:
+        return KeynessSection(None, "No keyness: set `target_period` and `reference_period` (START:END), or an event to split the range at.")
+    target_c = corpus.filter(start=P.target[0], end=P.target[1])
+    reference_c = corpus.filter(start=P.reference[0], end=P.reference[1])
+    if len(target_c) == 0 or len(reference_c) == 0:
+        return KeynessSection(None, f"No keyness: the target period has {len(target_c)} articles and the reference period "
+                                    f"{len(reference_c)} in this selection; both need some.")
+    key = keyness.compare(corpus, target=target_c, reference=reference_c, by=P.unit, min_count=P.min_count,
+                          extra_stopwords=P.extra_stopwords, drop_numbers=True)
+    key.attrs.update(target=period_label(P.target, target_c), reference=period_label(P.reference, reference_c),
+                     target_docs=len(target_c), reference_docs=len(reference_c))
+    return KeynessSection(key, None)
+
+
+def keyness_sides(key) -> str:
+    """One line naming both sides of a :func:`keyness_section` table: period, articles, tokens."""
+    def side(name: str) -> str:
+        tokens = key[f"{name}_total"].iloc[0] if len(key) else key.attrs.get(f"{name}_total", 0)
+        return f"{name}: {key.attrs[name]} ({key.attrs[name + '_docs']:,} articles, {tokens:,} tokens)"
+
+    return f"{side('target')}; {side('reference')}"
+
+
+class ToneSection(NamedTuple):
+    """Notebook 03, tone over time: ``tone`` (per period, or overall with one period) and ``note``."""
+
+    tone: Any
+    note: str | None
+
+
+def tone_section(corpus, P) -> ToneSection:
+    """Mean tone per ``P.granularity`` period; with a single period, the overall mean and a note."""
+    from analysis.sentiment import tone
+
+    if count_periods(corpus, P.granularity) < 2:
+        return ToneSection(tone.tone_over_time(corpus, period=None), _one_period_note(P.granularity, "a tone trend", " Overall tone:"))
+    return ToneSection(tone.tone_over_time(corpus, period=P.granularity), None)
+
+
+class SourceToneSection(NamedTuple):
+    """Notebook 03, by source: ``by_source`` (one row per source, None with one source), ``over_time`` (or None), ``note``."""
+
+    by_source: Any
+    over_time: Any
+    note: str | None
+
+
+def source_tone_section(corpus, P) -> SourceToneSection:
+    """Mean tone per source over the selection, and per source and period when there are two periods or more."""
+    from analysis.sentiment import tone
+
+    by_source = tone.tone_over_time(corpus, period=None, by="source")
+    if len(by_source) < 2:
+        return SourceToneSection(None, None, "A single source in this selection: nothing to compare.")
+    over_time = None
+    if count_periods(corpus, P.granularity) >= 2:
+        over_time = tone.tone_over_time(corpus, period=P.granularity, by="source")
+    return SourceToneSection(by_source, over_time, None)
+
+
+class EntityToneSection(NamedTuple):
+    """Notebook 03, tone toward entities.
+
+    ``table``: :func:`analysis.sentiment.tone.entity_tone` of the entities (None when there is
+    none); ``found``: its rows with at least one sentence (None when no entity was found);
+    ``over_time``: the found entities' tone per month (None with a single month); ``note``.
+    """
+
+    table: Any
+    found: Any
+    over_time: Any
+    note: str | None
+
+
+def entity_tone_section(corpus, P) -> EntityToneSection:
+    """Tone of the sentences mentioning ``P.entities`` (or the four most mentioned people), overall and per month."""
+    from analysis import entities as ent
+    from analysis.sentiment import tone
+
+    names = P.entities or ent.top_entities(corpus, label="PER", n=4)["norm"].tolist()
+    if not names:
+        return EntityToneSection(None, None, None, "No person entity in this selection.")
+    targeted = tone.entity_tone(corpus, names)
+    measured = targeted[targeted["n"] > 0]
+    if measured.empty:
+        return EntityToneSection(targeted, None, None, None)
+    if count_periods(corpus, "month") < 2:
+        return EntityToneSection(targeted, measured, None, "Tone toward entities over time is shown per month: the selection spans a single month.")
+    return EntityToneSection(targeted, measured, tone.entity_tone(corpus, measured["entity"].tolist(), period="month"), None)
+
+
+class EntityTrendSection(NamedTuple):
+    """Notebook 04, entity trends: ``trend`` (:func:`analysis.entities.entity_trend`, or None) and ``note``."""
+
+    trend: Any
+    note: str | None
+
+
+def entity_trend_section(corpus, P) -> EntityTrendSection:
+    """Mentions per period of ``P.entities`` (or the five most mentioned of ``P.entity_labels``)."""
+    from analysis import entities as ent
+
+    names = P.entities or ent.top_entities(corpus, label=P.entity_labels, n=5)["norm"].tolist()
+    if not names:
+        return EntityTrendSection(None, "No entity of these types in the selection.")
+    if count_periods(corpus, P.granularity) < 2:
+        return EntityTrendSection(None, _one_period_note(P.granularity))
+    return EntityTrendSection(ent.entity_trend(corpus, names, period=P.granularity), None)
+
+
+class NetworkSection(NamedTuple):
+    """Notebook 04, co-occurrences: ``pairs`` (:func:`analysis.entities.cooccurrence`), ``graph`` (None when no pair), ``note``."""
+
+    pairs: Any
+    graph: Any
+    note: str | None
+
+
+def network_section(corpus, P) -> NetworkSection:
+    """Entity pairs co-occurring at least ``P.min_cooccurrence`` times within ``P.cooccurrence_scope``, and their graph."""
+    from analysis import entities as ent
+
+    pairs = ent.cooccurrence(corpus, level=P.cooccurrence_scope, min_count=P.min_cooccurrence, labels=P.entity_labels)
+    if pairs.empty:
+        return NetworkSection(pairs, None, f"No pair of entities co-occurs {P.min_cooccurrence} times or more in this selection "
+                                           "(lower `min_cooccurrence`, or use `cooccurrence_scope` document).")
+    return NetworkSection(pairs, ent.cooccurrence_graph(pairs), None)
