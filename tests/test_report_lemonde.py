@@ -41,7 +41,7 @@ def test_full_report_on_lemonde(lemonde_processed, tmp_path, capsys):
     html = cell.outputs[0]["data"]["text/html"]
     target_rows = html.split("reference</td>")[0]  # rows of the target direction come first
     assert "ukraine" in target_rows and "guerre" in target_rows
-    printed = next(c for c in nb.cells if "keyness.compare(" in c.source).outputs
+    printed = next(c for c in nb.cells if "report.keyness_section(" in c.source).outputs
     assert any("target: 2022-02-24 – 2022-06-30" in o.get("text", "") for o in printed)
     # the volume-normalised trend of 'ukraine' is drawn, with a change point found
     cp = next(c for c in nb.cells if "report.small_multiples" in c.source)
