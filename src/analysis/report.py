@@ -550,7 +550,7 @@ def write_index(out_dir: str | os.PathLike[str], prov: Mapping[str, Any]) -> Pat
             f'<div class="card{" failed" if failed else ""}"><h2><a href="{esc(nb["html"])}">{esc(nb["name"])}</a></h2>'
             f"<p>{esc(DESCRIPTIONS.get(nb['name'], ''))}</p>"
             f'<p class="sub">{nb["seconds"]:.1f} s · <a href="{esc(nb["ipynb"])}">executed notebook</a>'
-            f" · {len(nb.get('figures', []))} figures</p>"
+            f" · {len(nb.get('figures', []))} figure{'' if len(nb.get('figures', [])) == 1 else 's'}</p>"
             + (f'<p class="err">failed: {esc(nb["error"])}</p>' if failed else "")
             + (f'<div class="thumbs">{thumbs}</div>' if thumbs else "")
             + "</div>"
