@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     reference = ("2022-01-01", "2022-01-31")
 
     trend_s, trend = best_of(lambda: term_trend(c, "ukraine", period="week"), args.repeat)
-    key_s, key = best_of(lambda: compare(c, target=target, reference=reference, min_count=5), args.repeat)
+    key_s, key = best_of(lambda: compare(c, target=target, reference=reference, min_count=5, drop_numbers=False), args.repeat)
     # a fresh Corpus each time: nothing cached, tables already in memory
     def cold_trend():
         fresh = Corpus.from_frames(name="fresh", corpus=corpus_df, tokens=tokens)
